@@ -1,0 +1,33 @@
+# Everyday verbs. Each target installs what it needs (scripts/install-deps.sh) and picks a JDK 21+
+# (scripts/java-home.sh), so `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+MVN   := mvn -B -ntp
+JAVA_HOME_21 = $(shell scripts/java-home.sh)
+
+.PHONY: deps build test demo bench-worker bench-operator crds clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q -DskipTests install
+
+test: deps
+	JAVA_HOME=$(JAVA_HOME_21) $(MVN) install
+
+demo: build
+	JAVA_HOME=$(JAVA_HOME_21) scripts/demo.sh
+
+bench-worker: build
+	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-worker.sh
+
+bench-operator: build
+	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-operator.sh
+
+# Regenerate crds/ from the Java model (a test fails when they differ).
+crds: deps
+	JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q -pl operator -am -DskipTests package
+	cp operator/target/classes/META-INF/fabric8/*.infra.vibework.io-v1.yml crds/
+
+clean:
+	$(MVN) -q clean
