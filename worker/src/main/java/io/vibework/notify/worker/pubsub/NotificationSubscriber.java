@@ -26,12 +26,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams messages from the subscription into the pipeline, each on its own virtual thread; flow
- * control bounds how many are in flight. On stop it pulls no more and waits (up to the grace
- * period) for the messages it holds to be acked or nacked.
+ * control bounds how many are in flight.
+ *
+ * <p>Stopping waits (up to the grace period) for the messages in the pipeline to be acked or
+ * nacked; the client nacks whatever it buffered beyond flow control. Leases are extended in short
+ * steps so that messages held by a worker that died without nacking come back within seconds, not
+ * after the client's default minute-long stream deadline.
  */
 public final class NotificationSubscriber {
     private static final Logger log = LoggerFactory.getLogger(NotificationSubscriber.class);
     private static final Duration HELD_ELSEWHERE_PAUSE = Duration.ofSeconds(1);
+    private static final Duration LEASE_STEP = Duration.ofSeconds(10);
 
     private final Subscriber subscriber;
     private final DeliveryPipeline pipeline;
@@ -56,6 +61,7 @@ public final class NotificationSubscriber {
                 .setFlowControlSettings(FlowControlSettings.newBuilder()
                         .setMaxOutstandingElementCount((long) settings.maxOutstandingMessages())
                         .build())
+                .setMaxDurationPerAckExtensionDuration(LEASE_STEP)
                 // Callbacks only hand off to a virtual thread, so a small pool is plenty.
                 .setExecutorProvider(InstantiatingExecutorProvider.newBuilder().setExecutorThreadCount(2).build())
                 .setSubscriberShutdownSettings(SubscriberShutdownSettings.newBuilder()

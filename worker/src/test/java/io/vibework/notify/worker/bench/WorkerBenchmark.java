@@ -1,0 +1,249 @@
+package io.vibework.notify.worker.bench;
+
+import io.vibework.notify.testkit.MariaDbServer;
+import io.vibework.notify.testkit.MongoServer;
+import io.vibework.notify.testkit.Ports;
+import io.vibework.notify.testkit.PubSubEmulator;
+import io.vibework.notify.testkit.RedisServer;
+import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.worker.PipelineFixture;
+import io.vibework.notify.worker.PipelineFixture.Topics;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.bson.Document;
+
+/**
+ * {@code make bench-worker}: N notifications through worker.jar (cache warm) against the bare
+ * Pub/Sub client receiving and acking N messages from the same emulator, both as their own
+ * processes, timed the same way: from the first publish until the N-th ack. Prints messages per
+ * second, CPU-seconds per 1,000 messages, and the worker's rate as a ratio of the baseline's.
+ */
+public final class WorkerBenchmark {
+    private static final int USERS = 50;
+    private static final int MAX_OUTSTANDING = 200;
+
+    private WorkerBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path workerJar = Path.of(args.length > 0 ? args[0] : "worker/target/worker.jar").toAbsolutePath();
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        try (RedisServer redis = new RedisServer(); MariaDbServer mysql = new MariaDbServer(); PubSubEmulator pubsub = new PubSubEmulator();
+                SesEmulator ses = new SesEmulator(); MongoServer mongo = new MongoServer()) {
+            redis.start();
+            mysql.start();
+            pubsub.start();
+            ses.start();
+            mongo.start();
+            try (PipelineFixture fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo)) {
+                for (int u = 0; u < USERS; u++) {
+                    fixture.addUser("bench-u" + u, "bench" + u + "@example.com", "Bench " + u);
+                }
+                System.out.printf("machine: %d cores, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
+                System.out.printf("messages per run: %d, rounds: %d, flow control: %d outstanding%n", n, rounds, MAX_OUTSTANDING);
+                List<double[]> results = new ArrayList<>();
+                for (int round = 1; round <= rounds; round++) {
+                    Result baseline = runBaseline(pubsub, n, round);
+                    Result worker = runWorker(fixture, pubsub, workerJar, n, round);
+                    System.out.printf("round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
+                            round, baseline.rate(), baseline.cpuPerThousand());
+                    System.out.printf("round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
+                            round, worker.rate(), worker.cpuPerThousand(), worker.rate() / baseline.rate());
+                    results.add(new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
+                }
+                double best = results.stream().mapToDouble(r -> r[2]).max().orElse(0);
+                double median = results.stream().mapToDouble(r -> r[2]).sorted().toArray()[results.size() / 2];
+                System.out.printf("worker/baseline rate ratio: median %.2fx, best %.2fx (target >= 0.80x)%n", median, best);
+            }
+        }
+    }
+
+    record Result(int messages, Duration elapsed, Duration cpu) {
+        double rate() {
+            return messages / (elapsed.toNanos() / 1e9);
+        }
+
+        double cpuPerThousand() {
+            return cpu.toNanos() / 1e9 / messages * 1000;
+        }
+    }
+
+    private static Result runBaseline(PubSubEmulator pubsub, int n, int round) throws Exception {
+        String topic = "bench-baseline-" + round;
+        pubsub.createTopic(topic);
+        pubsub.createSubscription(topic + "-sub", topic, 60);
+        Path log = Files.createTempFile("bench-baseline", ".log");
+        Process process = java(log, "-cp", System.getProperty("java.class.path"), BareSubscriberMain.class.getName(),
+                pubsub.hostPort(), pubsub.projectId(), topic + "-sub", String.valueOf(n), String.valueOf(MAX_OUTSTANDING));
+        try {
+            awaitLine(log, process, "ready", Duration.ofSeconds(60));
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                bodies.add("{\"notificationId\":\"base-" + round + "-" + i + "\",\"userId\":\"bench-u" + (i % USERS) + "\",\"type\":\"email\"}");
+            }
+            return measure(process, n, () -> publishBatched(pubsub, topic, bodies), () -> lastAcked(log));
+        } finally {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private static Result runWorker(PipelineFixture fixture, PubSubEmulator pubsub, Path jar, int n, int round) throws Exception {
+        Topics topics = fixture.createTopics(new Topics("bench-created-" + round, "bench-created-email-" + round, "bench-sent-" + round,
+                "bench-sent-check-" + round, "bench-dead-" + round, "bench-dead-check-" + round), 60);
+        List<Document> docs = new ArrayList<>();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < n + USERS; i++) {
+            String id = "bench-" + round + "-" + i;
+            String user = "bench-u" + (i % USERS);
+            docs.add(new Document("_id", id).append("userId", user).append("template", "notification")
+                    .append("data", new Document("title", "Bench " + i).append("message", "Message <" + i + ">")).append("status", "pending"));
+            bodies.add("{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
+        }
+        fixture.notifications().insertMany(docs);
+        Map<String, String> env = new java.util.HashMap<>(fixture.environment(topics));
+        int port = Ports.free();
+        env.put("HTTP_PORT", String.valueOf(port));
+        env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
+        env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
+        env.put("LOG_LEVEL", "warn");
+        Path log = Files.createTempFile("bench-worker", ".log");
+        ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", jar.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+        try {
+            awaitHttp(URI.create("http://127.0.0.1:" + port + "/readyz"), process, log);
+            // Warm the cache: one message per user, not measured.
+            publishBatched(pubsub, topics.created(), bodies.subList(n, n + USERS));
+            awaitCount(() -> acked(metrics), USERS, process);
+            long before = acked(metrics);
+            Result result = measure(process, n, () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
+                    () -> acked(metrics) - before);
+            return result;
+        } finally {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    private static Result measure(Process process, int n, Runnable publish, LongSupplier done) throws Exception {
+        Duration cpuBefore = cpu(process);
+        long started = System.nanoTime();
+        publish.run();
+        awaitCount(done, n, process);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        return new Result(n, elapsed, cpu(process).minus(cpuBefore));
+    }
+
+    private static void awaitCount(LongSupplier count, long target, Process process) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (count.getAsLong() < target) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("consumer stopped or too slow at " + count.getAsLong() + "/" + target);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Duration cpu(Process process) {
+        return process.toHandle().info().totalCpuDuration().orElseThrow();
+    }
+
+    /** Publishes through the emulator's REST API, 500 messages a request, so publishing is not the bottleneck. */
+    private static void publishBatched(PubSubEmulator pubsub, String topic, List<String> bodies) {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            for (int from = 0; from < bodies.size(); from += 500) {
+                StringBuilder json = new StringBuilder("{\"messages\":[");
+                for (int i = from; i < Math.min(from + 500, bodies.size()); i++) {
+                    json.append(i > from ? "," : "").append("{\"data\":\"")
+                            .append(Base64.getEncoder().encodeToString(bodies.get(i).getBytes(StandardCharsets.UTF_8))).append("\"}");
+                }
+                json.append("]}");
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                                URI.create("http://" + pubsub.hostPort() + "/v1/projects/" + pubsub.projectId() + "/topics/" + topic + ":publish"))
+                        .POST(HttpRequest.BodyPublishers.ofString(json.toString())).header("Content-Type", "application/json").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("publish failed: " + response.statusCode() + " " + response.body());
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long acked(URI metrics) {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(l -> l.startsWith("worker_messages_acked_total"))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException | InterruptedException e) {
+            return 0;
+        }
+    }
+
+    private static long lastAcked(Path log) {
+        try {
+            return Files.readAllLines(log).stream().filter(l -> l.startsWith("acked "))
+                    .mapToLong(l -> Long.parseLong(l.substring(6).trim())).max().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void awaitLine(Path log, Process process, String line, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.readAllLines(log).contains(line)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("baseline did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitHttp(URI uri, Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("worker exited:\n" + Files.readString(log));
+                }
+                try {
+                    if (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // starting
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("worker not ready:\n" + Files.readString(log));
+    }
+
+    private static Process java(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBin()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,281 @@
+package io.vibework.notify.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vibework.notify.testkit.FaultProxy;
+import io.vibework.notify.testkit.MariaDbServer;
+import io.vibework.notify.testkit.MongoServer;
+import io.vibework.notify.testkit.PubSubEmulator;
+import io.vibework.notify.testkit.RedisServer;
+import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.worker.PipelineFixture;
+import io.vibework.notify.worker.PipelineFixture.Topics;
+import io.vibework.notify.worker.Worker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole pipeline against real Redis, MariaDB, MongoDB wire server, Pub/Sub emulator and SES emulator. */
+class DeliveryEndToEndTest {
+    @RegisterExtension static final RedisServer redis = new RedisServer();
+    @RegisterExtension static final MariaDbServer mysql = new MariaDbServer();
+    @RegisterExtension static final PubSubEmulator pubsub = new PubSubEmulator();
+    @RegisterExtension static final SesEmulator ses = new SesEmulator();
+    @RegisterExtension static final MongoServer mongo = new MongoServer();
+
+    static PipelineFixture fixture;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startFixture() {
+        fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo);
+    }
+
+    @AfterEach
+    void stopWorkers() {
+        fixture.stopWorkers();
+        if (!redis.isRunning()) {
+            redis.start();
+        }
+    }
+
+    @AfterAll
+    static void closeFixture() {
+        fixture.close();
+    }
+
+    @Test
+    void eachTemplateArrivesEscapedAndIsReportedSent() {
+        Topics topics = fixture.freshTopics(10);
+        String userId = PipelineFixture.unique("ada");
+        String address = userId + "@example.com";
+        fixture.addUser(userId, address, "Ada");
+        String welcome = PipelineFixture.unique("n-welcome");
+        String notice = PipelineFixture.unique("n-notice");
+        String other = PipelineFixture.unique("n-other");
+        fixture.addNotification(welcome, userId, "welcome", Map.of("name", "Ada & <Co>"));
+        fixture.addNotification(notice, userId, "notification", Map.of("title", "Bill\r\nBcc: x@evil.test", "message", "Total < 5 & \"due\""));
+        fixture.addNotification(other, userId, "digest", Map.of());
+        fixture.startWorker(fixture.environment(topics));
+
+        List.of(welcome, notice, other).forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
+        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, List.of(welcome, notice, other));
+
+        assertThat(outcomes).containsOnlyKeys(welcome, notice, other);
+        outcomes.values().forEach(event -> {
+            assertThat(event.get("status").asText()).isEqualTo("sent");
+            assertThat(Instant.parse(event.get("timestamp").asText())).isBefore(Instant.now().plusSeconds(1));
+            assertThat(event.get("timestamp").asText()).endsWith("Z");
+        });
+        Map<String, SesEmulator.SentEmail> bySubject = fixture.emailsTo(address).stream()
+                .collect(Collectors.toMap(SesEmulator.SentEmail::subject, Function.identity()));
+        assertThat(bySubject).hasSize(3);
+        assertThat(bySubject.get("Welcome to VibeWork!").htmlBody()).isEqualTo("<p>Welcome Ada &amp; &lt;Co&gt;!</p>");
+        assertThat(bySubject.get("Bill Bcc: x@evil.test").htmlBody()).isEqualTo("<p>Total &lt; 5 &amp; &quot;due&quot;</p>");
+        assertThat(bySubject.get("Notification").htmlBody()).isEqualTo("<p>You have a new notification</p>");
+        assertThat(bySubject.values()).allSatisfy(email -> assertThat(email.from()).contains("noreply@vibework.io"));
+
+        Document stored = fixture.notifications().find(new Document("_id", welcome)).first();
+        assertThat(stored.getString("status")).isEqualTo("sent");
+        assertThat(stored.getString("sesMessageId")).isNotBlank();
+        assertThat(stored.get("sentAt")).isInstanceOf(Date.class);
+    }
+
+    @Test
+    void duplicatesAcrossTwoWorkersSendOneEmailEach() {
+        Topics topics = fixture.freshTopics(10);
+        String userId = PipelineFixture.unique("bob");
+        String address = userId + "@example.com";
+        fixture.addUser(userId, address, "Bob");
+        List<String> ids = IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-dup")).toList();
+        ids.forEach(id -> fixture.addNotification(id, userId, "notification", Map.of("title", id, "message", "hi")));
+        Worker first = fixture.startWorker(fixture.environment(topics));
+        Worker second = fixture.startWorker(fixture.environment(topics));
+
+        for (String id : ids) {
+            fixture.publishCreated(topics, id, userId, "email");
+            fixture.publishCreated(topics, id, userId, "email");
+        }
+        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, ids);
+
+        assertThat(outcomes.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+        await().atMost(Duration.ofSeconds(30)).until(() -> acked(first) + acked(second) >= 2 * ids.size());
+        assertThat(fixture.emailsTo(address)).extracting(SesEmulator.SentEmail::subject).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(received(first)).as("both workers took part").isPositive();
+        assertThat(received(second)).as("both workers took part").isPositive();
+
+        // A later redelivery of an already-sent notification is acknowledged and sends nothing.
+        pubsub.drain(topics.sentCheck(), Duration.ofSeconds(1));
+        fixture.publishCreated(topics, ids.get(0), userId, "email");
+        assertThat(fixture.awaitOutcome(topics, ids.get(0)).get("status").asText()).isEqualTo("sent");
+        assertThat(fixture.emailsTo(address)).hasSize(ids.size());
+        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).as("nothing left unacknowledged").isEmpty();
+    }
+
+    @Test
+    void aWorkerThatDiedBetweenSendAndAckDoesNotCauseASecondEmail() {
+        Topics topics = fixture.freshTopics(10);
+        String userId = PipelineFixture.unique("cy");
+        fixture.addUser(userId, userId + "@example.com", "Cy");
+        String id = PipelineFixture.unique("n-crash");
+        fixture.addNotification(id, userId, "welcome", Map.of("name", "Cy"));
+        // What a worker leaves behind when it dies after SES accepted the email but before acking.
+        fixture.deliveries().insertOne(new Document("_id", id).append("state", "sent").append("owner", "dead-worker")
+                .append("sesMessageId", "ses-1").append("leaseUntil", new Date()));
+        fixture.startWorker(fixture.environment(topics));
+
+        fixture.publishCreated(topics, id, userId, "email");
+
+        assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+        assertThat(fixture.emailsTo(userId + "@example.com")).isEmpty();
+        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void messagesThatCanNeverSucceedAreDeadLetteredReportedAndAcked() {
+        Topics topics = fixture.freshTopics(10);
+        String known = PipelineFixture.unique("dee");
+        fixture.addUser(known, known + "@example.com", "Dee");
+        String orphan = PipelineFixture.unique("n-orphan");
+        fixture.addNotification(orphan, "nobody", "welcome", Map.of());
+        String missing = PipelineFixture.unique("n-missing");
+        String halfMessage = PipelineFixture.unique("n-half");
+        Worker worker = fixture.startWorker(fixture.environment(topics));
+
+        pubsub.publish(topics.created(), "this is not json");
+        pubsub.publish(topics.created(), "{\"notificationId\":\"" + halfMessage + "\",\"type\":\"email\"}");
+        fixture.publishCreated(topics, orphan, "nobody", "email");
+        fixture.publishCreated(topics, missing, known, "email");
+
+        List<PubSubEmulator.ReceivedMessage> dead = pubsub.awaitMessages(topics.deadLetterCheck(), 4, Duration.ofSeconds(60));
+        assertThat(dead).extracting(m -> m.attributes().get("deadLetterReason"))
+                .containsExactlyInAnyOrder("malformed_message", "malformed_message", "unknown_user", "unknown_notification");
+        assertThat(dead).extracting(PubSubEmulator.ReceivedMessage::data).contains("this is not json");
+        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, List.of(halfMessage, orphan, missing));
+        assertThat(outcomes).containsOnlyKeys(halfMessage, orphan, missing);
+        assertThat(outcomes.values()).allSatisfy(event -> assertThat(event.get("status").asText()).isEqualTo("failed"));
+        assertThat(fixture.notifications().find(new Document("_id", orphan)).first().getString("status")).isEqualTo("failed");
+        // Acknowledged, not retried: nothing comes back and nothing was received twice.
+        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(3))).isEmpty();
+        assertThat(counter(worker, "worker.messages.received")).isEqualTo(4);
+        assertThat(counter(worker, "worker.messages.deadlettered")).isEqualTo(4);
+        assertThat(fixture.emailsTo(known + "@example.com")).isEmpty();
+    }
+
+    @Test
+    void otherNotificationTypesAreAcknowledgedWithoutEmail() {
+        Topics topics = fixture.freshTopics(10);
+        Worker worker = fixture.startWorker(fixture.environment(topics));
+        int before = ses.emails().size();
+
+        fixture.publishCreated(topics, PipelineFixture.unique("n-sms"), "someone", "sms");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> counter(worker, "worker.messages.acked") == 1);
+        assertThat(counter(worker, "worker.messages.skipped")).isEqualTo(1);
+        assertThat(ses.emails()).hasSize(before);
+    }
+
+    @Test
+    void sesThrottlingIsRetriedAndTheEmailArrivesOnce() throws Exception {
+        Topics topics = fixture.freshTopics(30);
+        String userId = PipelineFixture.unique("eve");
+        fixture.addUser(userId, userId + "@example.com", "Eve");
+        String id = PipelineFixture.unique("n-throttled");
+        fixture.addNotification(id, userId, "welcome", Map.of("name", "Eve"));
+        try (FaultProxy proxy = new FaultProxy(ses.endpoint())) {
+            proxy.start();
+            Worker worker = fixture.startWorker(fixture.environment(topics, proxy.uri()));
+            proxy.failNext(3, 429);
+
+            fixture.publishCreated(topics, id, userId, "email");
+
+            assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+            assertThat(proxy.faultsServed()).isEqualTo(3);
+            assertThat(fixture.emailsTo(userId + "@example.com")).hasSize(1);
+            assertThat(counter(worker, "worker.emails.retried")).isEqualTo(3);
+            assertThat(counter(worker, "worker.emails.sent")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void readinessNamesTheCacheWhileRedisIsDownAndDeliveryGoesOn() throws Exception {
+        Topics topics = fixture.freshTopics(10);
+        String userId = PipelineFixture.unique("fay");
+        fixture.addUser(userId, userId + "@example.com", "Fay");
+        String id = PipelineFixture.unique("n-no-cache");
+        fixture.addNotification(id, userId, "welcome", Map.of("name", "Fay"));
+        Worker worker = fixture.startWorker(fixture.environment(topics));
+        assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200);
+        assertThat(get(worker, "/readyz").body())
+                .isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"cache\":\"ok\",\"notifications\":\"ok\",\"pubsub\":\"ok\"}}");
+
+        redis.stop();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> ready = get(worker, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            JsonNode body = PipelineFixture.parse(ready.body());
+            assertThat(body.get("status").asText()).isEqualTo("not_ready");
+            assertThat(body.get("checks").get("cache").asText()).isEqualTo("error");
+            assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
+        });
+        fixture.publishCreated(topics, id, userId, "email");
+        assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+        assertThat(fixture.emailsTo(userId + "@example.com")).hasSize(1);
+        assertThat(get(worker, "/healthz").statusCode()).isEqualTo(200);
+
+        redis.start();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void metricsExposeTheDocumentedMeters() throws Exception {
+        Topics topics = fixture.freshTopics(10);
+        Worker worker = fixture.startWorker(fixture.environment(topics));
+
+        String metrics = get(worker, "/metrics").body();
+
+        assertThat(metrics).contains(
+                "worker_cache_hits_total", "worker_cache_misses_total", "worker_cache_latency_seconds",
+                "hikaricp_connections_active", "hikaricp_connections_max", "worker_db_query_latency_seconds",
+                "worker_messages_received_total", "worker_messages_acked_total", "worker_messages_nacked_total",
+                "worker_messages_deadlettered_total", "worker_messages_processing_seconds",
+                "worker_emails_sent_total", "worker_emails_failed_total", "worker_emails_retried_total",
+                "worker_email_send_latency_seconds");
+    }
+
+    private HttpResponse<String> get(Worker worker, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double counter(Worker worker, String name) {
+        return worker.registry().get(name).counter().count();
+    }
+
+    private static double acked(Worker worker) {
+        return counter(worker, "worker.messages.acked");
+    }
+
+    private static double received(Worker worker) {
+        return counter(worker, "worker.messages.received");
+    }
+}
