@@ -1,0 +1,118 @@
+package io.vibework.notify.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vibework.notify.operator.config.OperatorConfig;
+import io.vibework.notify.operator.health.RedisPinger;
+import io.vibework.notify.operator.health.WorkerAddressResolver;
+import io.vibework.notify.operator.http.OperatorHttpServer;
+import io.vibework.notify.operator.metrics.OperatorMetrics;
+import io.vibework.notify.operator.reconciler.CacheConfigReconciler;
+import io.vibework.notify.operator.reconciler.NotificationPipelineReconciler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The running operator: JOSDK with both controllers, metrics and the HTTP endpoints. Tests start
+ * it the same way as main does, with a mock API server's client and a loopback address resolver.
+ */
+public final class OperatorApp implements AutoCloseable {
+
+  private final Operator operator;
+  private final OperatorHttpServer http;
+  private final RedisPinger pinger;
+  private final PrometheusMeterRegistry registry;
+  private final NotificationPipelineReconciler pipelines;
+
+  private OperatorApp(Operator operator, OperatorHttpServer http, RedisPinger pinger, PrometheusMeterRegistry registry,
+      NotificationPipelineReconciler pipelines) {
+    this.operator = operator;
+    this.http = http;
+    this.pinger = pinger;
+    this.registry = registry;
+    this.pipelines = pipelines;
+  }
+
+  public static OperatorApp start(OperatorConfig config, KubernetesClient client, WorkerAddressResolver resolver, Clock clock) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    OperatorMetrics metrics = new OperatorMetrics(registry);
+
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          // The test API server has no server-side apply; run the same code path in production.
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withConcurrentReconciliationThreads(16)
+          .withCloseClientOnStop(false)
+          .withStopOnInformerErrorDuringStartup(true)
+          .withCacheSyncTimeout(Duration.ofMinutes(2));
+      if (config.leaderElectionEnabled()) {
+        o.withLeaderElectionConfiguration(
+            new LeaderElectionConfiguration(config.leaderElectionLeaseName(), config.leaderElectionNamespace()));
+      }
+    });
+
+    RedisPinger pinger = new RedisPinger(Duration.ofSeconds(2));
+    NotificationPipelineReconciler pipelines =
+        new NotificationPipelineReconciler(resolver, config.probeInterval(), clock, metrics);
+    CacheConfigReconciler caches = new CacheConfigReconciler(pinger, config.probeInterval(), clock, metrics);
+    operator.register(pipelines, c -> namespaces(c, config));
+    operator.register(caches, c -> namespaces(c, config));
+
+    OperatorHttpServer http;
+    try {
+      http = OperatorHttpServer.start(config.httpPort(),
+          () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+          () -> operator.getRuntimeInfo().isStarted(),
+          registry);
+    } catch (IOException e) {
+      pinger.close();
+      throw new UncheckedIOException("cannot listen on HTTP_PORT " + config.httpPort(), e);
+    }
+    operator.start();
+    return new OperatorApp(operator, http, pinger, registry, pipelines);
+  }
+
+  private static void namespaces(
+      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, OperatorConfig config) {
+    if (config.watchAllNamespaces()) {
+      c.watchingAllNamespaces();
+    } else {
+      c.settingNamespaces(config.watchNamespaces());
+    }
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public NotificationPipelineReconciler pipelines() {
+    return pipelines;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    http.close();
+    pinger.close();
+  }
+}

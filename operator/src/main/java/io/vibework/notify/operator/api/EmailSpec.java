@@ -1,0 +1,40 @@
+package io.vibework.notify.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@ValidationRule(
+    value = "!(has(self.credentialsSecretRef) && has(self.roleArn))",
+    message = "set either credentialsSecretRef (static keys) or roleArn (assumed role), not both")
+public record EmailSpec(
+    @Required @Pattern(Patterns.AWS_REGION) @JsonPropertyDescription("AWS region of SES, e.g. eu-west-1.")
+        String region,
+    @Required @Pattern(Patterns.EMAIL) @JsonPropertyDescription("Verified SES sender address.")
+        String fromAddress,
+    @Pattern(Patterns.HTTP_URL) @JsonPropertyDescription("SES endpoint override (AWS_ENDPOINT_URL_SESV2), e.g. a local SES.")
+        String endpoint,
+    @JsonPropertyDescription("Secret with keys 'accessKeyId' and 'secretAccessKey'. Alternative to roleArn.")
+        SecretRef credentialsSecretRef,
+    @Pattern(Patterns.ROLE_ARN) @JsonPropertyDescription("IAM role the workers assume (AWS_ROLE_ARN). Alternative to credentialsSecretRef.")
+        String roleArn,
+    @Default("3") @Min(0) @Max(10) @JsonPropertyDescription("Retries of a transient SES failure.")
+        Integer maxRetries,
+    @Default("14") @Min(1) @Max(10000) @JsonPropertyDescription("Emails per second per worker.")
+        Integer maxSendRate) {
+
+  public static final String ACCESS_KEY_ID_KEY = "accessKeyId";
+  public static final String SECRET_ACCESS_KEY_KEY = "secretAccessKey";
+
+  public int maxRetriesOrDefault() {
+    return maxRetries == null ? 3 : maxRetries;
+  }
+
+  public int maxSendRateOrDefault() {
+    return maxSendRate == null ? 14 : maxSendRate;
+  }
+}

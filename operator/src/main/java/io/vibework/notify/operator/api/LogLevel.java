@@ -1,0 +1,16 @@
+package io.vibework.notify.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Worker log level; serialised in lower case because that is what the worker's LOG_LEVEL takes. */
+public enum LogLevel {
+  @JsonProperty("trace") TRACE,
+  @JsonProperty("debug") DEBUG,
+  @JsonProperty("info") INFO,
+  @JsonProperty("warn") WARN,
+  @JsonProperty("error") ERROR;
+
+  public String value() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

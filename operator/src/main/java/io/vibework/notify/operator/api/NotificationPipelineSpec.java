@@ -1,0 +1,34 @@
+package io.vibework.notify.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+public record NotificationPipelineSpec(
+    @Required @Pattern(Patterns.IMAGE) @JsonPropertyDescription("Worker container image.")
+        String image,
+    @Default("1") @Min(0) @Max(100) @JsonPropertyDescription("Number of workers; a PodDisruptionBudget is added above 1.")
+        Integer replicas,
+    @JsonPropertyDescription("Worker container resources (requests and limits).")
+        ResourceRequirements resources,
+    @Default("info") @JsonPropertyDescription("Worker log level.")
+        LogLevel logLevel,
+    @Required @JsonPropertyDescription("The CacheConfig the workers use.")
+        CacheRef cacheRef,
+    @Required PubSubSpec pubsub,
+    @Required EmailSpec email,
+    @Required MysqlSpec mysql,
+    @Required MongoDbSpec mongodb) {
+
+  public int replicasOrDefault() {
+    return replicas == null ? 1 : replicas;
+  }
+
+  public LogLevel logLevelOrDefault() {
+    return logLevel == null ? LogLevel.INFO : logLevel;
+  }
+}

@@ -1,0 +1,292 @@
+package io.vibework.notify.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.vibework.notify.operator.api.CacheConfigSpec;
+import io.vibework.notify.operator.api.EmailSpec;
+import io.vibework.notify.operator.api.MongoDbSpec;
+import io.vibework.notify.operator.api.MysqlSpec;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.NotificationPipelineSpec;
+import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.reconciler.PipelineInputs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the objects a pipeline owns. Pure functions of (pipeline, inputs): the same inputs give
+ * equal objects, which is what lets an unchanged pipeline cause no write.
+ */
+public final class WorkerObjects {
+
+  public static final int HTTP_PORT = 8080;
+  public static final String INPUTS_HASH_ANNOTATION = "infra.vibework.io/inputs-hash";
+  public static final String MANAGED_BY = "notification-operator";
+  public static final String MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
+  public static final String CONTAINER = "worker";
+  public static final String PUBSUB_MOUNT = "/var/run/secrets/pubsub";
+  private static final long RUN_AS = 10001L;
+
+  private WorkerObjects() {}
+
+  /** Shared by Deployment, Service and PodDisruptionBudget. */
+  public static String name(NotificationPipeline p) {
+    return p.getMetadata().getName() + "-worker";
+  }
+
+  public static String configMapName(NotificationPipeline p) {
+    return p.getMetadata().getName() + "-worker-env";
+  }
+
+  public static Map<String, String> selectorLabels(NotificationPipeline p) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/name", "notification-worker");
+    labels.put("app.kubernetes.io/instance", p.getMetadata().getName());
+    return labels;
+  }
+
+  public static Map<String, String> labels(NotificationPipeline p) {
+    Map<String, String> labels = selectorLabels(p);
+    labels.put("app.kubernetes.io/component", "worker");
+    labels.put("app.kubernetes.io/part-of", "notification-pipeline");
+    labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
+    return labels;
+  }
+
+  public static OwnerReference ownerReference(NotificationPipeline p) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(p.getApiVersion())
+        .withKind(p.getKind())
+        .withName(p.getMetadata().getName())
+        .withUid(p.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  private static ObjectMeta metadata(NotificationPipeline p, String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(p.getMetadata().getNamespace())
+        .withLabels(labels(p))
+        .withOwnerReferences(ownerReference(p))
+        .build();
+  }
+
+  /** The worker's non-secret environment; secrets go through secretKeyRef in the Deployment. */
+  public static Map<String, String> workerEnvironment(NotificationPipeline p, CacheConfigSpec cache) {
+    NotificationPipelineSpec spec = p.getSpec();
+    PubSubSpec pubsub = spec.pubsub();
+    EmailSpec email = spec.email();
+    MysqlSpec mysql = spec.mysql();
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("REDIS_URL", cache.url());
+    env.put("REDIS_KEY_PREFIX", cache.keyPrefixOrDefault());
+    env.put("REDIS_TTL_SECONDS", Integer.toString(cache.ttlSecondsOrDefault()));
+    env.put("REDIS_TLS", Boolean.toString(cache.tlsEnabled()));
+    putIfSet(env, "PUBSUB_EMULATOR_HOST", pubsub.emulatorHost());
+    env.put("GOOGLE_CLOUD_PROJECT", pubsub.projectId());
+    env.put("PUBSUB_SUBSCRIPTION", pubsub.subscriptionOrDefault());
+    env.put("PUBSUB_TOPIC_CREATED", pubsub.topicOrDefault());
+    env.put("PUBSUB_TOPIC_SENT", pubsub.sentTopicOrDefault());
+    putIfSet(env, "PUBSUB_DEAD_LETTER_TOPIC", pubsub.deadLetterTopic());
+    env.put("PUBSUB_MAX_DELIVERY_ATTEMPTS", Integer.toString(pubsub.maxDeliveryAttemptsOrDefault()));
+    env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", Integer.toString(pubsub.maxOutstandingMessagesOrDefault()));
+    if (pubsub.credentialsSecretRef() != null) {
+      env.put("GOOGLE_APPLICATION_CREDENTIALS", PUBSUB_MOUNT + "/" + PubSubSpec.CREDENTIALS_KEY);
+    }
+    env.put("AWS_REGION", email.region());
+    env.put("AWS_SES_FROM_ADDRESS", email.fromAddress());
+    putIfSet(env, "AWS_ENDPOINT_URL_SESV2", email.endpoint());
+    putIfSet(env, "AWS_ROLE_ARN", email.roleArn());
+    env.put("SES_MAX_RETRIES", Integer.toString(email.maxRetriesOrDefault()));
+    env.put("SES_MAX_SEND_RATE", Integer.toString(email.maxSendRateOrDefault()));
+    env.put("MYSQL_HOST", mysql.host());
+    env.put("MYSQL_PORT", Integer.toString(mysql.portOrDefault()));
+    env.put("MYSQL_DATABASE", mysql.database());
+    env.put("MYSQL_POOL_MAX_CONNECTIONS", Integer.toString(mysql.maxPoolSizeOrDefault()));
+    env.put("MONGODB_CONNECTION_POOL_SIZE", Integer.toString(spec.mongodb().maxPoolSizeOrDefault()));
+    env.put("HTTP_PORT", Integer.toString(HTTP_PORT));
+    env.put("LOG_LEVEL", spec.logLevelOrDefault().value());
+    env.put("APP_ENV", "production");
+    return env;
+  }
+
+  public static ConfigMap configMap(NotificationPipeline p, PipelineInputs inputs) {
+    return new ConfigMapBuilder()
+        .withMetadata(metadata(p, configMapName(p)))
+        .withData(workerEnvironment(p, inputs.cache()))
+        .build();
+  }
+
+  static List<EnvVar> secretEnv(NotificationPipeline p, CacheConfigSpec cache) {
+    NotificationPipelineSpec spec = p.getSpec();
+    List<EnvVar> env = new ArrayList<>();
+    if (cache.passwordSecretRef() != null) {
+      env.add(secretRef("REDIS_PASSWORD", cache.passwordSecretRef().name(),
+          cache.passwordSecretRef().keyOr(CacheConfigSpec.DEFAULT_PASSWORD_KEY)));
+    }
+    String mysql = spec.mysql().credentialsSecretRef().name();
+    env.add(secretRef("MYSQL_USER", mysql, MysqlSpec.USERNAME_KEY));
+    env.add(secretRef("MYSQL_PASSWORD", mysql, MysqlSpec.PASSWORD_KEY));
+    if (spec.email().credentialsSecretRef() != null) {
+      String aws = spec.email().credentialsSecretRef().name();
+      env.add(secretRef("AWS_ACCESS_KEY_ID", aws, EmailSpec.ACCESS_KEY_ID_KEY));
+      env.add(secretRef("AWS_SECRET_ACCESS_KEY", aws, EmailSpec.SECRET_ACCESS_KEY_KEY));
+    }
+    env.add(secretRef("MONGODB_URL", spec.mongodb().urlSecretRef().name(),
+        spec.mongodb().urlSecretRef().keyOr(MongoDbSpec.DEFAULT_URL_KEY)));
+    return env;
+  }
+
+  private static EnvVar secretRef(String variable, String secret, String key) {
+    return new EnvVarBuilder()
+        .withName(variable)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(secret)
+        .withKey(key)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+
+  public static Deployment deployment(NotificationPipeline p, PipelineInputs inputs) {
+    NotificationPipelineSpec spec = p.getSpec();
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    podAnnotations.put(INPUTS_HASH_ANNOTATION, inputs.inputsHash());
+    podAnnotations.put("prometheus.io/scrape", "true");
+    podAnnotations.put("prometheus.io/port", Integer.toString(HTTP_PORT));
+    podAnnotations.put("prometheus.io/path", "/metrics");
+
+    List<Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    // The root filesystem is read-only; the JVM and libraries still need a scratch /tmp.
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().build());
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    if (spec.pubsub().credentialsSecretRef() != null) {
+      volumes.add(new VolumeBuilder()
+          .withName("pubsub-credentials")
+          .withNewSecret()
+          .withSecretName(spec.pubsub().credentialsSecretRef().name())
+          .addNewItem().withKey(PubSubSpec.CREDENTIALS_KEY).withPath(PubSubSpec.CREDENTIALS_KEY).endItem()
+          .withDefaultMode(0440)
+          .endSecret()
+          .build());
+      mounts.add(new VolumeMountBuilder().withName("pubsub-credentials").withMountPath(PUBSUB_MOUNT).withReadOnly(true).build());
+    }
+
+    return new DeploymentBuilder()
+        .withMetadata(metadata(p, name(p)))
+        .withNewSpec()
+        .withReplicas(spec.replicasOrDefault())
+        .withNewSelector().withMatchLabels(selectorLabels(p)).endSelector()
+        .withNewTemplate()
+        .withNewMetadata().withLabels(labels(p)).withAnnotations(podAnnotations).endMetadata()
+        .withNewSpec()
+        // Workers never call the Kubernetes API; no token means nothing to steal.
+        .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds(30L)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withFsGroup(RUN_AS)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .addNewContainer()
+        .withName(CONTAINER)
+        .withImage(spec.image())
+        .withImagePullPolicy("IfNotPresent")
+        .addNewPort().withName("http").withContainerPort(HTTP_PORT).withProtocol("TCP").endPort()
+        .addNewEnvFrom().withNewConfigMapRef().withName(configMapName(p)).endConfigMapRef().endEnvFrom()
+        .withEnv(secretEnv(p, inputs.cache()))
+        .withResources(resources(spec.resources()))
+        .withNewLivenessProbe()
+        .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
+        .withInitialDelaySeconds(10).withPeriodSeconds(10).withTimeoutSeconds(2).withFailureThreshold(3)
+        .endLivenessProbe()
+        .withNewReadinessProbe()
+        .withNewHttpGet().withPath("/readyz").withPort(new IntOrString("http")).endHttpGet()
+        .withInitialDelaySeconds(5).withPeriodSeconds(10).withTimeoutSeconds(3).withFailureThreshold(3)
+        .endReadinessProbe()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withReadOnlyRootFilesystem(true)
+        .withAllowPrivilegeEscalation(false)
+        .withPrivileged(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withVolumeMounts(mounts)
+        .endContainer()
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  // A pod without requests is the first evicted; these fit a JVM worker at rest.
+  static ResourceRequirements resources(ResourceRequirements requested) {
+    if (requested != null && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
+        || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
+      return requested;
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("256Mi"))
+        .addToLimits("memory", new Quantity("512Mi"))
+        .build();
+  }
+
+  public static Service service(NotificationPipeline p) {
+    return new ServiceBuilder()
+        .withMetadata(metadata(p, name(p)))
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(selectorLabels(p))
+        .addNewPort().withName("http").withPort(HTTP_PORT).withTargetPort(new IntOrString("http")).withProtocol("TCP").endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** One worker at a time may be evicted, so a node drain never stops the whole pipeline. */
+  public static PodDisruptionBudget podDisruptionBudget(NotificationPipeline p) {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(metadata(p, name(p)))
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector().withMatchLabels(selectorLabels(p)).endSelector()
+        .endSpec()
+        .build();
+  }
+
+  private static void putIfSet(Map<String, String> env, String key, String value) {
+    if (value != null && !value.isBlank()) {
+      env.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.vibework.notify.operator.reconciler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SortedMap;
+
+/**
+ * SHA-256 over the canonical JSON of the specs and the referenced Secret values, length-prefixed
+ * so no two different inputs concatenate to the same bytes. The values never leave this class
+ * except as the digest.
+ */
+public final class InputsHash {
+
+  private final ObjectMapper canonical =
+      JsonMapper.builder()
+          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .build();
+  private final MessageDigest digest;
+
+  public InputsHash() {
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  public InputsHash add(String label, Object value) {
+    try {
+      bytes(label.getBytes(StandardCharsets.UTF_8));
+      bytes(canonical.writeValueAsBytes(value));
+      return this;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("spec is not serialisable", e);
+    }
+  }
+
+  /** @param values "secret/key" to the raw (decoded or base64, consistently) value */
+  public InputsHash addSecrets(SortedMap<String, String> values) {
+    for (var entry : values.entrySet()) {
+      bytes(entry.getKey().getBytes(StandardCharsets.UTF_8));
+      bytes(entry.getValue() == null ? new byte[0] : entry.getValue().getBytes(StandardCharsets.UTF_8));
+    }
+    return this;
+  }
+
+  public String hex() {
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private void bytes(byte[] b) {
+    digest.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+    digest.update(b);
+  }
+}

@@ -1,0 +1,232 @@
+package io.vibework.notify.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.vibework.notify.operator.api.CacheConfig;
+import io.vibework.notify.operator.api.Conditions;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.api.WorkerHealth;
+import io.vibework.notify.operator.dependent.ConfigMapDependent;
+import io.vibework.notify.operator.dependent.DeploymentDependent;
+import io.vibework.notify.operator.dependent.NeedsDisruptionBudget;
+import io.vibework.notify.operator.dependent.PodDisruptionBudgetDependent;
+import io.vibework.notify.operator.dependent.ServiceDependent;
+import io.vibework.notify.operator.health.WorkerAddressResolver;
+import io.vibework.notify.operator.health.WorkerHealthProber;
+import io.vibework.notify.operator.metrics.OperatorMetrics;
+import io.vibework.notify.operator.validation.InvalidSpecException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves and checks a pipeline's inputs, then runs the dependents explicitly: a bad spec must
+ * leave the running workers alone rather than half-apply a broken Deployment.
+ */
+@ControllerConfiguration(name = NotificationPipelineReconciler.NAME)
+@GradualRetry(maxAttempts = -1, initialInterval = 2000, intervalMultiplier = 2, maxInterval = 300_000)
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "configmap", type = ConfigMapDependent.class),
+      @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "configmap"),
+      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class, reconcilePrecondition = NeedsDisruptionBudget.class)
+    })
+public class NotificationPipelineReconciler implements Reconciler<NotificationPipeline> {
+
+  public static final String NAME = "notificationpipeline";
+  static final String KIND = "NotificationPipeline";
+  private static final Logger log = LoggerFactory.getLogger(NotificationPipelineReconciler.class);
+  private static final String BY_CACHE = "byCacheRef";
+  private static final String BY_SECRET = "bySecret";
+
+  private final WorkerAddressResolver addressResolver;
+  private final Duration probeInterval;
+  private final Clock clock;
+  private final OperatorMetrics metrics;
+  private final PipelineStatusBuilder statusBuilder;
+  private final EventRecorderFactory events;
+
+  // Set once by JOSDK's prepareEventSources, before any reconcile.
+  private InformerEventSource<CacheConfig, NotificationPipeline> cacheConfigs;
+  private InformerEventSource<Secret, NotificationPipeline> secrets;
+  private WorkerHealthProber prober;
+
+  /** Events need the client JOSDK hands the reconciler, so they are created per call. */
+  @FunctionalInterface
+  public interface EventRecorderFactory {
+    EventRecorder create(Context<?> context);
+  }
+
+  public NotificationPipelineReconciler(
+      WorkerAddressResolver addressResolver, Duration probeInterval, Clock clock, OperatorMetrics metrics) {
+    this.addressResolver = addressResolver;
+    this.probeInterval = probeInterval;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.statusBuilder = new PipelineStatusBuilder(clock);
+    this.events = ctx -> new EventRecorder(ctx.getClient(), clock);
+  }
+
+  @Override
+  public List<EventSource<?, NotificationPipeline>> prepareEventSources(EventSourceContext<NotificationPipeline> context) {
+    var primaries = context.getPrimaryCache();
+    primaries.addIndexer(BY_CACHE, p -> p.getSpec() == null || p.getSpec().cacheRef() == null
+        ? List.of()
+        : List.of(key(p.getMetadata().getNamespace(), p.getSpec().cacheRef().name())));
+    primaries.addIndexer(BY_SECRET, p -> PipelineInputsResolver.directSecretNames(p.getSpec()).stream()
+        .map(s -> key(p.getMetadata().getNamespace(), s)).distinct().toList());
+
+    cacheConfigs = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(CacheConfig.class, NotificationPipeline.class)
+            .withName("cacheconfigs")
+            .withNamespacesInheritedFromController()
+            // Status writes by the CacheConfig controller do not change what workers get.
+            .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
+            .withSecondaryToPrimaryMapper(cc -> ids(primaries.byIndex(BY_CACHE,
+                key(cc.getMetadata().getNamespace(), cc.getMetadata().getName()))))
+            .build(),
+        context);
+
+    secrets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, NotificationPipeline.class)
+            .withName("secrets")
+            .withNamespacesInheritedFromController()
+            .withOnUpdateFilter((n, o) -> !Objects.equals(n.getData(), o.getData())
+                || !Objects.equals(n.getStringData(), o.getStringData()))
+            .withSecondaryToPrimaryMapper(secret -> {
+              String ns = secret.getMetadata().getNamespace();
+              String name = secret.getMetadata().getName();
+              Set<ResourceID> ids = new HashSet<>(ids(primaries.byIndex(BY_SECRET, key(ns, name))));
+              // The Redis password is named by the CacheConfig, so reach pipelines through it.
+              cacheConfigs.list(ns, cc -> cc.getSpec() != null && cc.getSpec().passwordSecretRef() != null
+                      && name.equals(cc.getSpec().passwordSecretRef().name()))
+                  .forEach(cc -> ids.addAll(ids(primaries.byIndex(BY_CACHE, key(ns, cc.getMetadata().getName())))));
+              return ids;
+            })
+            .build(),
+        context);
+
+    prober = new WorkerHealthProber(addressResolver, probeInterval, clock, primaries::get);
+    return List.of(cacheConfigs, secrets, prober);
+  }
+
+  @Override
+  public UpdateControl<NotificationPipeline> reconcile(NotificationPipeline p, Context<NotificationPipeline> context) {
+    PipelineInputs inputs = new PipelineInputsResolver(
+        (ns, name) -> cacheConfigs.get(new ResourceID(name, ns)),
+        (ns, name) -> secrets.get(new ResourceID(name, ns)))
+        .resolve(p);
+    inputs.putInto(context);
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
+        .throwAggregateExceptionIfErrorsPresent();
+
+    Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
+    int readyReplicas = deployment.map(Deployment::getStatus).map(s -> s.getReadyReplicas() == null ? 0 : s.getReadyReplicas()).orElse(0);
+    ResourceID id = ResourceID.fromResource(p);
+    if (readyReplicas > 0) {
+      prober.watch(p);
+    } else {
+      prober.unwatch(id);
+    }
+    WorkerHealth health = prober.current(id).orElse(null);
+    NotificationPipelineStatus status = statusBuilder.build(p, deployment.orElse(null), health);
+    return writeIfChanged(p, status);
+  }
+
+  private UpdateControl<NotificationPipeline> writeIfChanged(NotificationPipeline p, NotificationPipelineStatus status) {
+    if (Objects.equals(status, p.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    logTransition(p, status);
+    p.setStatus(status);
+    metrics.statusWritten(KIND);
+    return UpdateControl.patchStatus(p);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<NotificationPipeline> updateErrorStatus(
+      NotificationPipeline p, Context<NotificationPipeline> context, Exception e) {
+    String reason;
+    String message;
+    var invalidSpec = InvalidSpecException.in(e);
+    if (invalidSpec.isPresent()) {
+      InvalidSpecException invalid = invalidSpec.get();
+      reason = invalid.reason();
+      message = invalid.getMessage();
+      metrics.invalidSpec(KIND, reason);
+    } else {
+      reason = "ReconcileFailed";
+      message = "the operator could not apply the workers' objects (" + e.getClass().getSimpleName()
+          + "); it retries with backoff: " + Objects.toString(e.getMessage(), "");
+      if (message.length() > 1000) {
+        message = message.substring(0, 1000);
+      }
+    }
+    NotificationPipelineStatus status = statusBuilder.invalid(p, reason, message);
+    if (Objects.equals(status, p.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    boolean newProblem = Conditions.find(p.getStatus() == null ? null : p.getStatus().conditions(), Conditions.READY)
+        .map(c -> !Objects.equals(c.getReason(), reason) || !Objects.equals(c.getMessage(), status.conditions().get(0).getMessage()))
+        .orElse(true);
+    if (newProblem) {
+      events.create(context).warning(p, reason, status.conditions().get(0).getMessage());
+    }
+    logTransition(p, status);
+    p.setStatus(status);
+    metrics.statusWritten(KIND);
+    return ErrorStatusUpdateControl.patchStatus(p);
+  }
+
+  private void logTransition(NotificationPipeline p, NotificationPipelineStatus status) {
+    var ready = Conditions.find(status.conditions(), Conditions.READY).orElseThrow();
+    var before = Conditions.find(p.getStatus() == null ? null : p.getStatus().conditions(), Conditions.READY);
+    if (before.isEmpty() || !Objects.equals(before.get().getReason(), ready.getReason())) {
+      log.atInfo()
+          .addKeyValue("namespace", p.getMetadata().getNamespace())
+          .addKeyValue("pipeline", p.getMetadata().getName())
+          .addKeyValue("ready", ready.getStatus())
+          .addKeyValue("reason", ready.getReason())
+          .log(ready.getMessage());
+    }
+  }
+
+  /** For the tests and the operator's /readyz: the prober once JOSDK has prepared it. */
+  public WorkerHealthProber prober() {
+    return prober;
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  private static Set<ResourceID> ids(List<NotificationPipeline> pipelines) {
+    Set<ResourceID> ids = new HashSet<>();
+    for (NotificationPipeline p : pipelines) {
+      ids.add(ResourceID.fromResource(p));
+    }
+    return ids;
+  }
+}

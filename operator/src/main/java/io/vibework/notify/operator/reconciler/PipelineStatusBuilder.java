@@ -1,0 +1,145 @@
+package io.vibework.notify.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.vibework.notify.operator.api.Conditions;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.api.WorkerHealth;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/** Turns what the cluster and the workers report into a pipeline status; pure apart from the clock. */
+public final class PipelineStatusBuilder {
+
+  private final Clock clock;
+
+  public PipelineStatusBuilder(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Rollout facts read from the Deployment, with the defaults of a Deployment not yet seen. */
+  record Rollout(int desired, int replicas, int ready, int available, int updated, boolean observed, boolean stuck) {
+
+    static Rollout of(int desired, Deployment d) {
+      DeploymentStatus s = d == null ? null : d.getStatus();
+      if (s == null) {
+        return new Rollout(desired, 0, 0, 0, 0, false, false);
+      }
+      Long generation = d.getMetadata().getGeneration();
+      boolean observed = generation == null || s.getObservedGeneration() == null || s.getObservedGeneration() >= generation;
+      boolean stuck = s.getConditions() != null && s.getConditions().stream().anyMatch(PipelineStatusBuilder::stuck);
+      return new Rollout(desired, n(s.getReplicas()), n(s.getReadyReplicas()), n(s.getAvailableReplicas()),
+          n(s.getUpdatedReplicas()), observed, stuck);
+    }
+
+    boolean complete() {
+      return observed && updated >= desired && available >= desired && replicas <= desired;
+    }
+  }
+
+  private static boolean stuck(DeploymentCondition c) {
+    return ("Progressing".equals(c.getType()) && "False".equals(c.getStatus()))
+        || ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  public NotificationPipelineStatus build(NotificationPipeline p, Deployment deployment, WorkerHealth health) {
+    Long generation = p.getMetadata().getGeneration();
+    List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();
+    Rollout r = Rollout.of(p.getSpec().replicasOrDefault(), deployment);
+
+    boolean ready;
+    String readyReason;
+    String readyMessage;
+    if (!r.complete()) {
+      ready = false;
+      readyReason = "RollingOut";
+      readyMessage = r.available() + " of " + r.desired() + " workers available";
+    } else if (r.desired() == 0) {
+      ready = true;
+      readyReason = "ScaledToZero";
+      readyMessage = "spec.replicas is 0: no workers run";
+    } else if (health == null) {
+      ready = false;
+      readyReason = "AwaitingHealth";
+      readyMessage = "workers are available; waiting for their first /readyz answer";
+    } else if (WorkerHealth.UNREACHABLE.equals(health.status())) {
+      ready = false;
+      readyReason = "WorkersUnreachable";
+      readyMessage = "the workers' /readyz did not answer through Service " + p.getMetadata().getName() + "-worker";
+    } else if (!health.isReady()) {
+      ready = false;
+      readyReason = "DependencyUnhealthy";
+      readyMessage = "workers report " + failing(health.checks());
+    } else {
+      ready = true;
+      readyReason = "WorkersReady";
+      readyMessage = r.ready() + " of " + r.desired() + " workers ready; all dependencies ok";
+    }
+
+    boolean progressing = !r.complete() && !r.stuck();
+    String progressingReason = r.complete() ? "RolloutComplete" : (r.stuck() ? "RolloutStuck" : "RollingOut");
+    String progressingMessage = r.updated() + " of " + r.desired() + " workers updated";
+
+    boolean degraded;
+    String degradedReason;
+    String degradedMessage;
+    if (r.stuck()) {
+      degraded = true;
+      degradedReason = "RolloutStuck";
+      degradedMessage = "the Deployment stopped progressing; see kubectl describe deployment " + p.getMetadata().getName() + "-worker";
+    } else if (health != null && WorkerHealth.UNREACHABLE.equals(health.status())) {
+      degraded = true;
+      degradedReason = "WorkersUnreachable";
+      degradedMessage = health.message() == null ? "/readyz did not answer" : health.message();
+    } else if (health != null && !health.isReady()) {
+      degraded = true;
+      degradedReason = "DependencyUnhealthy";
+      degradedMessage = "workers report " + failing(health.checks());
+    } else {
+      degraded = false;
+      degradedReason = "AsExpected";
+      degradedMessage = "";
+    }
+
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(Conditions.of(Conditions.READY, ready, readyReason, readyMessage, generation, previous, clock));
+    conditions.add(Conditions.of(Conditions.PROGRESSING, progressing, progressingReason, progressingMessage, generation, previous, clock));
+    conditions.add(Conditions.of(Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, previous, clock));
+    return new NotificationPipelineStatus(generation, conditions, r.replicas(), r.ready(), health);
+  }
+
+  /** The status of a spec the operator cannot act on; replica counts and health are kept. */
+  public NotificationPipelineStatus invalid(NotificationPipeline p, String reason, String message) {
+    Long generation = p.getMetadata().getGeneration();
+    NotificationPipelineStatus old = p.getStatus();
+    List<Condition> previous = old == null ? null : old.conditions();
+    List<Condition> conditions = List.of(
+        Conditions.of(Conditions.READY, false, reason, message, generation, previous, clock),
+        Conditions.of(Conditions.PROGRESSING, false, reason, "waiting for the spec to be fixed", generation, previous, clock),
+        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock));
+    return new NotificationPipelineStatus(generation, conditions,
+        old == null ? null : old.replicas(), old == null ? null : old.readyReplicas(), old == null ? null : old.health());
+  }
+
+  private static String failing(Map<String, String> checks) {
+    if (checks == null || checks.isEmpty()) {
+      return "not_ready without checks";
+    }
+    String bad = checks.entrySet().stream()
+        .filter(e -> !Objects.equals("ok", e.getValue()))
+        .map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining(", "));
+    return bad.isEmpty() ? "not_ready" : bad;
+  }
+
+  private static int n(Integer i) {
+    return i == null ? 0 : i;
+  }
+}

@@ -1,0 +1,34 @@
+package io.vibework.notify.operator.validation;
+
+/**
+ * A spec the operator cannot act on. {@code reason} is a CamelCase condition reason; {@code
+ * message} tells a person what to fix and never carries a secret value.
+ */
+public class InvalidSpecException extends RuntimeException {
+
+  public static final String CACHE_CONFIG_NOT_FOUND = "CacheConfigNotFound";
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
+  public static final String INVALID_SPEC = "InvalidSpec";
+
+  private final String reason;
+
+  public InvalidSpecException(String reason, String message) {
+    super(message, null, false, false);
+    this.reason = reason;
+  }
+
+  /** JOSDK wraps what the reconciler throws; find ours anywhere in the cause chain. */
+  public static java.util.Optional<InvalidSpecException> in(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InvalidSpecException invalid) {
+        return java.util.Optional.of(invalid);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  public String reason() {
+    return reason;
+  }
+}

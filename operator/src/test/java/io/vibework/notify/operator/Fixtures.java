@@ -1,0 +1,88 @@
+package io.vibework.notify.operator;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.vibework.notify.operator.api.CacheConfig;
+import io.vibework.notify.operator.api.CacheConfigSpec;
+import io.vibework.notify.operator.api.CacheRef;
+import io.vibework.notify.operator.api.EmailSpec;
+import io.vibework.notify.operator.api.LogLevel;
+import io.vibework.notify.operator.api.MongoDbSpec;
+import io.vibework.notify.operator.api.MysqlSpec;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.NotificationPipelineSpec;
+import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.api.SecretKeyRef;
+import io.vibework.notify.operator.api.SecretRef;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Test resources with distinctive secret values, so a leak is easy to spot. */
+public final class Fixtures {
+
+  public static final String REDIS_PASSWORD = "redis-pw-Zq81xK";
+  public static final String MYSQL_USER = "mysql-user-Hw27";
+  public static final String MYSQL_PASSWORD = "mysql-pw-Tr55vB";
+  public static final String MONGO_URL = "mongodb://mongo-user:mongo-pw-Lp09@mongo:27017/notify";
+  public static final String AWS_KEY_ID = "AKIAFIXTURE0000KEY";
+  public static final String AWS_SECRET = "aws-secret-Qm77wE";
+  public static final String PUBSUB_KEY = "{\"private_key\":\"pubsub-pk-Xy66\"}";
+
+  private Fixtures() {}
+
+  public static Secret secret(String namespace, String name, Map<String, String> plain) {
+    Map<String, String> data = new LinkedHashMap<>();
+    plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    return new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withData(data).build();
+  }
+
+  public static Secret redisSecret(String ns) {
+    return secret(ns, "redis-auth", Map.of("password", REDIS_PASSWORD));
+  }
+
+  public static Secret mysqlSecret(String ns) {
+    return secret(ns, "mysql-creds", Map.of("username", MYSQL_USER, "password", MYSQL_PASSWORD));
+  }
+
+  public static Secret mongoSecret(String ns) {
+    return secret(ns, "mongo-url", Map.of("url", MONGO_URL));
+  }
+
+  public static Secret awsSecret(String ns) {
+    return secret(ns, "aws-creds", Map.of("accessKeyId", AWS_KEY_ID, "secretAccessKey", AWS_SECRET));
+  }
+
+  public static Secret pubsubSecret(String ns) {
+    return secret(ns, "pubsub-key", Map.of("key.json", PUBSUB_KEY));
+  }
+
+  public static String[] secretValues() {
+    return new String[] {REDIS_PASSWORD, MYSQL_USER, MYSQL_PASSWORD, MONGO_URL, "mongo-pw-Lp09", AWS_KEY_ID, AWS_SECRET,
+        "pubsub-pk-Xy66"};
+  }
+
+  public static CacheConfig cacheConfig(String ns, String name, String url, boolean withPassword) {
+    return new CacheConfig(ns, name, new CacheConfigSpec(url,
+        withPassword ? new SecretKeyRef("redis-auth", null) : null, null, 600, null));
+  }
+
+  public static NotificationPipelineSpec spec(String cacheName, int replicas) {
+    return new NotificationPipelineSpec(
+        "registry.example.com/notify/worker:1.2.3",
+        replicas,
+        null,
+        LogLevel.INFO,
+        new CacheRef(cacheName),
+        new PubSubSpec("test-project", null, null, null, null, "notification-dead", null, null, new SecretRef("pubsub-key")),
+        new EmailSpec("eu-west-1", "noreply@vibework.io", null, new SecretRef("aws-creds"), null, null, null),
+        new MysqlSpec("mysql.db", null, "users", new SecretRef("mysql-creds"), null),
+        new MongoDbSpec(new SecretKeyRef("mongo-url", null), null));
+  }
+
+  public static NotificationPipeline pipeline(String ns, String name, String cacheName, int replicas) {
+    NotificationPipeline p = new NotificationPipeline(ns, name, spec(cacheName, replicas));
+    return p;
+  }
+}

@@ -1,0 +1,79 @@
+package io.vibework.notify.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.vibework.notify.operator.Fixtures;
+import io.vibework.notify.operator.api.CacheConfig;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.validation.InvalidSpecException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PipelineInputsResolverTest {
+
+  private final Map<String, CacheConfig> caches = new HashMap<>();
+  private final Map<String, Secret> secrets = new HashMap<>();
+  private final PipelineInputsResolver resolver = new PipelineInputsResolver(
+      (ns, n) -> Optional.ofNullable(caches.get(n)), (ns, n) -> Optional.ofNullable(secrets.get(n)));
+
+  @BeforeEach
+  void everythingPresent() {
+    caches.put("cache", Fixtures.cacheConfig("ns", "cache", "redis://redis:6379", true));
+    for (Secret s : new Secret[] {Fixtures.redisSecret("ns"), Fixtures.mysqlSecret("ns"), Fixtures.mongoSecret("ns"),
+        Fixtures.awsSecret("ns"), Fixtures.pubsubSecret("ns")}) {
+      secrets.put(s.getMetadata().getName(), s);
+    }
+  }
+
+  private NotificationPipeline pipeline() {
+    return Fixtures.pipeline("ns", "p", "cache", 2);
+  }
+
+  @Test
+  void hashIsStableAndFollowsEveryInput() {
+    String h = resolver.resolve(pipeline()).inputsHash();
+    assertThat(resolver.resolve(pipeline()).inputsHash()).isEqualTo(h).hasSize(64).doesNotContain(Fixtures.REDIS_PASSWORD);
+
+    secrets.put("redis-auth", Fixtures.secret("ns", "redis-auth", Map.of("password", "other")));
+    String afterSecret = resolver.resolve(pipeline()).inputsHash();
+    assertThat(afterSecret).isNotEqualTo(h);
+
+    caches.put("cache", Fixtures.cacheConfig("ns", "cache", "redis://redis:6380", true));
+    assertThat(resolver.resolve(pipeline()).inputsHash()).isNotEqualTo(afterSecret);
+
+    NotificationPipeline three = Fixtures.pipeline("ns", "p", "cache", 3);
+    assertThat(resolver.resolve(three).inputsHash()).isNotEqualTo(resolver.resolve(pipeline()).inputsHash());
+  }
+
+  @Test
+  void keysNobodyReadsDoNotChangeTheHash() {
+    String h = resolver.resolve(pipeline()).inputsHash();
+    secrets.put("mysql-creds", Fixtures.secret("ns", "mysql-creds",
+        Map.of("username", Fixtures.MYSQL_USER, "password", Fixtures.MYSQL_PASSWORD, "note", "x")));
+    assertThat(resolver.resolve(pipeline()).inputsHash()).isEqualTo(h);
+  }
+
+  @Test
+  void missingThingsAreNamedWithTheirReason() {
+    caches.clear();
+    assertThatThrownBy(() -> resolver.resolve(pipeline())).isInstanceOfSatisfying(InvalidSpecException.class,
+        e -> assertThat(e.reason()).isEqualTo(InvalidSpecException.CACHE_CONFIG_NOT_FOUND));
+    everythingPresent();
+    secrets.remove("mongo-url");
+    assertThatThrownBy(() -> resolver.resolve(pipeline())).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+      assertThat(e.reason()).isEqualTo(InvalidSpecException.SECRET_NOT_FOUND);
+      assertThat(e.getMessage()).contains("mongo-url").contains("spec.mongodb.urlSecretRef");
+    });
+    everythingPresent();
+    secrets.put("aws-creds", Fixtures.secret("ns", "aws-creds", Map.of("accessKeyId", "x")));
+    assertThatThrownBy(() -> resolver.resolve(pipeline())).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+      assertThat(e.reason()).isEqualTo(InvalidSpecException.SECRET_KEY_NOT_FOUND);
+      assertThat(e.getMessage()).contains("secretAccessKey").doesNotContain("x'");
+    });
+  }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# make bench-operator [N=1000] [QUIET=60]: N pipelines sharing one CacheConfig against the CRUD mock
+# API server (in its own JVM). Prints seconds until all have a Deployment and status, API writes
+# per pipeline, writes during a quiet period, and the operator JVM's heap after a full GC.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA_HOME=${JAVA_HOME:-$(scripts/java-home.sh)}
+export JAVA_HOME
+mvn -B -q -ntp -pl operator test-compile >&2
+cp=$(scripts/test-classpath.sh operator)
+# The mock's stdout carries only its port; keep JSON logs of the operator off the figures.
+exec "$JAVA_HOME/bin/java" -Xmx512m -Dlogback.configurationFile=operator/src/test/resources/logback-bench.xml \
+  -cp "$cp" io.vibework.notify.operator.bench.OperatorBenchmark "${N:-1000}" "${QUIET:-60}"
