@@ -28,7 +28,7 @@ public final class WorkerProcess implements AutoCloseable {
             Path err = dir.resolve("stderr.log");
             ProcessBuilder builder = new ProcessBuilder(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
+                    "-cp", productionClassPath(),
                     WorkerMain.class.getName())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(out.toFile())
@@ -40,6 +40,13 @@ public final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The test classpath without the test classes, so the worker logs with its own logback.xml. */
+    private static String productionClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /** SIGTERM, as the kubelet sends it. */

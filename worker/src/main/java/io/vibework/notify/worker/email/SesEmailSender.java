@@ -8,6 +8,7 @@ import io.vibework.notify.worker.config.EmailSettings;
 import io.vibework.notify.worker.delivery.PermanentFailure;
 import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -15,10 +16,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.metrics.CoreMetric;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.metrics.MetricCollection;
-import software.amazon.awssdk.metrics.MetricPublisher;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
@@ -35,6 +37,7 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 public final class SesEmailSender implements AutoCloseable {
     private static final Duration BASE_DELAY = Duration.ofMillis(100);
     private static final Duration MAX_DELAY = Duration.ofSeconds(5);
+    private static final int MAX_CONNECTIONS = 64;
 
     private final SesV2Client ses;
     private final String fromAddress;
@@ -53,8 +56,12 @@ public final class SesEmailSender implements AutoCloseable {
         var builder = SesV2Client.builder()
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials(settings))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                // Pooled keep-alive connections: the JDK's URLConnection keeps only five idle per
+                // host, so under load most sends paid for a fresh TCP connection.
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(MAX_CONNECTIONS)
                         .connectionTimeout(Duration.ofSeconds(3))
+                        .connectionAcquisitionTimeout(Duration.ofSeconds(30))
                         .socketTimeout(Duration.ofSeconds(10)))
                 .overrideConfiguration(o -> o
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -65,7 +72,7 @@ public final class SesEmailSender implements AutoCloseable {
                                 // message is nacked instead and Pub/Sub's redelivery paces the retry.
                                 .circuitBreakerEnabled(false)
                                 .build())
-                        .addMetricPublisher(new RetryCounter(retried)));
+                        .addExecutionInterceptor(new RetryCounter(retried)));
         settings.endpoint().ifPresent(builder::endpointOverride);
         this.ses = builder.build();
     }
@@ -120,14 +127,28 @@ public final class SesEmailSender implements AutoCloseable {
         ses.close();
     }
 
-    /** Counts retries from the SDK's per-call metrics, so the count is exactly what the SDK did. */
-    private record RetryCounter(Counter retried) implements MetricPublisher {
-        @Override
-        public void publish(MetricCollection metrics) {
-            metrics.metricValues(CoreMetric.RETRY_COUNT).forEach(retried::increment);
+    /**
+     * Counts retries: the SDK calls {@code beforeTransmission} once per attempt. (A metric
+     * publisher would give the same number but makes the SDK collect every metric on every call.)
+     */
+    private static final class RetryCounter implements ExecutionInterceptor {
+        private static final ExecutionAttribute<AtomicInteger> ATTEMPTS = new ExecutionAttribute<>("notify.attempts");
+        private final Counter retried;
+
+        RetryCounter(Counter retried) {
+            this.retried = retried;
         }
 
         @Override
-        public void close() {}
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            attributes.putAttribute(ATTEMPTS, new AtomicInteger());
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (attributes.getAttribute(ATTEMPTS).incrementAndGet() > 1) {
+                retried.increment();
+            }
+        }
     }
 }

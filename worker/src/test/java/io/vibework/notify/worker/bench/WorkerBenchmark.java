@@ -41,6 +41,7 @@ public final class WorkerBenchmark {
         Path workerJar = Path.of(args.length > 0 ? args[0] : "worker/target/worker.jar").toAbsolutePath();
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
         try (RedisServer redis = new RedisServer(); MariaDbServer mysql = new MariaDbServer(); PubSubEmulator pubsub = new PubSubEmulator();
                 SesEmulator ses = new SesEmulator(); MongoServer mongo = new MongoServer()) {
             redis.start();
@@ -54,11 +55,12 @@ public final class WorkerBenchmark {
                 }
                 System.out.printf("machine: %d cores, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
                         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-                System.out.printf("messages per run: %d, rounds: %d, flow control: %d outstanding%n", n, rounds, MAX_OUTSTANDING);
+                System.out.printf("messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding%n",
+                        n, warmup, rounds, MAX_OUTSTANDING);
                 List<double[]> results = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
-                    Result baseline = runBaseline(pubsub, n, round);
-                    Result worker = runWorker(fixture, pubsub, workerJar, n, round);
+                    Result baseline = runBaseline(pubsub, n, warmup, round);
+                    Result worker = runWorker(fixture, pubsub, workerJar, n, warmup, round);
                     System.out.printf("round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
                             round, baseline.rate(), baseline.cpuPerThousand());
                     System.out.printf("round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
@@ -82,31 +84,33 @@ public final class WorkerBenchmark {
         }
     }
 
-    private static Result runBaseline(PubSubEmulator pubsub, int n, int round) throws Exception {
+    private static Result runBaseline(PubSubEmulator pubsub, int n, int warmup, int round) throws Exception {
         String topic = "bench-baseline-" + round;
         pubsub.createTopic(topic);
         pubsub.createSubscription(topic + "-sub", topic, 60);
         Path log = Files.createTempFile("bench-baseline", ".log");
         Process process = java(log, "-cp", System.getProperty("java.class.path"), BareSubscriberMain.class.getName(),
-                pubsub.hostPort(), pubsub.projectId(), topic + "-sub", String.valueOf(n), String.valueOf(MAX_OUTSTANDING));
+                pubsub.hostPort(), pubsub.projectId(), topic + "-sub", String.valueOf(n + warmup), String.valueOf(MAX_OUTSTANDING));
         try {
             awaitLine(log, process, "ready", Duration.ofSeconds(60));
             List<String> bodies = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n + warmup; i++) {
                 bodies.add("{\"notificationId\":\"base-" + round + "-" + i + "\",\"userId\":\"bench-u" + (i % USERS) + "\",\"type\":\"email\"}");
             }
-            return measure(process, n, () -> publishBatched(pubsub, topic, bodies), () -> lastAcked(log));
+            publishBatched(pubsub, topic, bodies.subList(n, n + warmup));
+            awaitCount(() -> lastAcked(log), warmup, process);
+            return measure(process, n, () -> publishBatched(pubsub, topic, bodies.subList(0, n)), () -> lastAcked(log) - warmup);
         } finally {
             process.destroyForcibly().waitFor();
         }
     }
 
-    private static Result runWorker(PipelineFixture fixture, PubSubEmulator pubsub, Path jar, int n, int round) throws Exception {
+    private static Result runWorker(PipelineFixture fixture, PubSubEmulator pubsub, Path jar, int n, int warmup, int round) throws Exception {
         Topics topics = fixture.createTopics(new Topics("bench-created-" + round, "bench-created-email-" + round, "bench-sent-" + round,
                 "bench-sent-check-" + round, "bench-dead-" + round, "bench-dead-check-" + round), 60);
         List<Document> docs = new ArrayList<>();
         List<String> bodies = new ArrayList<>();
-        for (int i = 0; i < n + USERS; i++) {
+        for (int i = 0; i < n + warmup; i++) {
             String id = "bench-" + round + "-" + i;
             String user = "bench-u" + (i % USERS);
             docs.add(new Document("_id", id).append("userId", user).append("template", "notification")
@@ -120,6 +124,10 @@ public final class WorkerBenchmark {
         env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
         env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
         env.put("LOG_LEVEL", "warn");
+        // e.g. -XX:StartFlightRecording=filename=/tmp/worker.jfr to profile the worker under load
+        if (System.getenv("BENCH_WORKER_JAVA_OPTS") != null) {
+            env.put("JAVA_TOOL_OPTIONS", System.getenv("BENCH_WORKER_JAVA_OPTS"));
+        }
         Path log = Files.createTempFile("bench-worker", ".log");
         ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", jar.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -128,9 +136,9 @@ public final class WorkerBenchmark {
         URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
         try {
             awaitHttp(URI.create("http://127.0.0.1:" + port + "/readyz"), process, log);
-            // Warm the cache: one message per user, not measured.
-            publishBatched(pubsub, topics.created(), bodies.subList(n, n + USERS));
-            awaitCount(() -> acked(metrics), USERS, process);
+            // Warm-up, not measured: fills the cache (every user) and lets the JIT compile the hot paths.
+            publishBatched(pubsub, topics.created(), bodies.subList(n, n + warmup));
+            awaitCount(() -> acked(metrics), warmup, process);
             long before = acked(metrics);
             Result result = measure(process, n, () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
                     () -> acked(metrics) - before);
@@ -156,7 +164,7 @@ public final class WorkerBenchmark {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("consumer stopped or too slow at " + count.getAsLong() + "/" + target);
             }
-            Thread.sleep(20);
+            Thread.sleep(100);
         }
     }
 
