@@ -25,9 +25,6 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * proxy changes {@code Host}, so a SigV4 signature no longer matches it: fine for emulators,
  * which do not check signatures. Thread-safe.
  */
-public final class FaultProxy implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class FaultProxy extends ClassScopedServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
 
@@ -72,7 +69,6 @@ public final class FaultProxy implements BeforeAllCallback, AfterAllCallback, Au
     private HttpServer server;
     private ExecutorService executor;
     private int port;
-    private int extensionDepth;
 
     public FaultProxy(URI target) {
         this(() -> target);
@@ -85,6 +81,7 @@ public final class FaultProxy implements BeforeAllCallback, AfterAllCallback, Au
     }
 
     /** Starts listening (on the same port as before after a {@link #close()}); no-op when running. */
+    @Override
     public synchronized FaultProxy start() {
         if (server != null) {
             return this;
@@ -156,19 +153,7 @@ public final class FaultProxy implements BeforeAllCallback, AfterAllCallback, Au
         return faultsServed.get();
     }
 
-    @Override
-    public synchronized void beforeAll(ExtensionContext context) {
-        if (extensionDepth++ == 0) {
-            start();
-        }
-    }
 
-    @Override
-    public synchronized void afterAll(ExtensionContext context) {
-        if (--extensionDepth == 0) {
-            close();
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,22 +1,19 @@
 package io.vibework.notify.testkit;
 
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An in-memory MongoDB ({@code de.bwaldvogel:mongo-java-server}, wire protocol in this JVM) on a
  * free loopback port. Data lives as long as the server: {@link #stop()} then {@link #start()}
  * serves on the same port with an empty backend.
  */
-public final class MongoServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class MongoServer extends ClassScopedServer {
 
     private de.bwaldvogel.mongo.MongoServer server;
     private int port;
-    private int extensionDepth;
 
     /** Starts the server (same port as before after a {@link #stop()}); no-op when running. */
+    @Override
     public synchronized MongoServer start() {
         if (server != null) {
             return this;
@@ -71,19 +68,7 @@ public final class MongoServer implements BeforeAllCallback, AfterAllCallback, A
         return connectionString() + "/" + database;
     }
 
-    @Override
-    public synchronized void beforeAll(ExtensionContext context) {
-        if (extensionDepth++ == 0) {
-            start();
-        }
-    }
 
-    @Override
-    public synchronized void afterAll(ExtensionContext context) {
-        if (--extensionDepth == 0) {
-            close();
-        }
-    }
 
     @Override
     public String toString() {

@@ -19,9 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * @param <S> the concrete server type, so {@code start()} can be chained
  */
 public abstract class ServerProcess<S extends ServerProcess<S>>
-        implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+        extends ClassScopedServer {
 
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final int FIRST_START_ATTEMPTS = 3;
@@ -60,7 +57,6 @@ public abstract class ServerProcess<S extends ServerProcess<S>>
     private Path directory;
     private int port;
     private Process process;
-    private int extensionDepth;
 
     protected ServerProcess(String name) {
         this.name = name;
@@ -105,6 +101,7 @@ public abstract class ServerProcess<S extends ServerProcess<S>>
      * already running.
      */
     @SuppressWarnings("unchecked")
+    @Override
     public synchronized S start() {
         if (isRunning()) {
             return (S) this;
@@ -193,20 +190,7 @@ public abstract class ServerProcess<S extends ServerProcess<S>>
         return directory().resolve(name + ".log");
     }
 
-    @Override
-    public synchronized void beforeAll(ExtensionContext context) {
-        // @Nested classes inherit the extension: only the outermost class starts and closes it.
-        if (extensionDepth++ == 0) {
-            start();
-        }
-    }
 
-    @Override
-    public synchronized void afterAll(ExtensionContext context) {
-        if (--extensionDepth == 0) {
-            close();
-        }
-    }
 
     @Override
     public String toString() {
