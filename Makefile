@@ -28,6 +28,7 @@ bench-operator: build
 crds: deps
 	JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q -pl operator -am -DskipTests package
 	cp operator/target/classes/META-INF/fabric8/*.infra.vibework.io-v1.yml crds/
+	cp crds/*.yml helm/notification-operator/crds/
 
 clean:
 	$(MVN) -q clean

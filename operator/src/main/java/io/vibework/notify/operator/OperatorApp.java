@@ -2,7 +2,8 @@ package io.vibework.notify.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -21,22 +22,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running operator: JOSDK with both controllers, metrics and the HTTP endpoints. Tests start
  * it the same way as main does, with a mock API server's client and a loopback address resolver.
  */
 public final class OperatorApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OperatorApp.class);
 
   private final Operator operator;
   private final OperatorHttpServer http;
   private final RedisPinger pinger;
   private final PrometheusMeterRegistry registry;
   private final NotificationPipelineReconciler pipelines;
+  private final AtomicBoolean closing;
 
   private OperatorApp(Operator operator, OperatorHttpServer http, RedisPinger pinger, PrometheusMeterRegistry registry,
-      NotificationPipelineReconciler pipelines) {
+      NotificationPipelineReconciler pipelines, AtomicBoolean closing) {
     this.operator = operator;
+    this.closing = closing;
     this.http = http;
     this.pinger = pinger;
     this.registry = registry;
@@ -50,6 +57,7 @@ public final class OperatorApp implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     OperatorMetrics metrics = new OperatorMetrics(registry);
+    AtomicBoolean closing = new AtomicBoolean();
 
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -62,8 +70,15 @@ public final class OperatorApp implements AutoCloseable {
           .withStopOnInformerErrorDuringStartup(true)
           .withCacheSyncTimeout(Duration.ofMinutes(2));
       if (config.leaderElectionEnabled()) {
-        o.withLeaderElectionConfiguration(
-            new LeaderElectionConfiguration(config.leaderElectionLeaseName(), config.leaderElectionNamespace()));
+        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(config.leaderElectionLeaseName())
+            .withLeaseNamespace(config.leaderElectionNamespace())
+            // JOSDK's own exit on losing the Lease calls System.exit from inside operator.stop(),
+            // which deadlocks when stop() runs in the SIGTERM shutdown hook: the pod then hangs
+            // until SIGKILL. Exit ourselves, and only when the Lease is lost while still running.
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> {}, () -> lostLeadership(closing), leader -> {}))
+            .build());
       }
     });
 
@@ -85,7 +100,15 @@ public final class OperatorApp implements AutoCloseable {
       throw new UncheckedIOException("cannot listen on HTTP_PORT " + config.httpPort(), e);
     }
     operator.start();
-    return new OperatorApp(operator, http, pinger, registry, pipelines);
+    return new OperatorApp(operator, http, pinger, registry, pipelines, closing);
+  }
+
+  /** Another replica may already act: stop at once so the pod restarts and campaigns again. */
+  private static void lostLeadership(AtomicBoolean closing) {
+    if (!closing.get()) {
+      log.error("lost the leader-election Lease; exiting so the pod restarts as a candidate");
+      Thread.ofPlatform().name("exit-on-lost-lease").start(() -> System.exit(1));
+    }
   }
 
   private static void namespaces(
@@ -111,6 +134,7 @@ public final class OperatorApp implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.set(true);
     operator.stop();
     http.close();
     pinger.close();

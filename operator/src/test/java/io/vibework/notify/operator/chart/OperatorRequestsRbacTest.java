@@ -33,10 +33,7 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.chart.OperatorPermissions.Permission;
 import io.vibework.notify.operator.config.OperatorConfig;
-import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.InputStream;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -134,7 +131,6 @@ class OperatorRequestsRbacTest {
       OperatorConfig config = new OperatorConfig(watch.isEmpty() ? Set.of() : Set.of(watch), Duration.ofSeconds(1),
           true, Chart.NAMESPACE, LEASE, 0, "info");
       operator = OperatorApp.start(config, operatorClient, p -> URI.create("http://127.0.0.1:1/readyz"), Clock.systemUTC());
-      dontExitOnStopLeading(operator);
 
       var pipelines = test.resources(NotificationPipeline.class).inNamespace(NS);
       await().atMost(WAIT).untilAsserted(() -> {
@@ -197,22 +193,6 @@ class OperatorRequestsRbacTest {
     }
     server.destroy();
     return requests;
-  }
-
-  /**
-   * JOSDK 5.2.3 calls System.exit(1) when leadership ends, and stopping the operator ends it, so
-   * closing a leader-elected OperatorApp would kill the test JVM (and, in production, a SIGTERM
-   * shutdown hook that calls close() hangs: System.exit inside a shutdown hook blocks forever).
-   * Test-only workaround: flip JOSDK's exitOnStopLeading to false before closing.
-   */
-  private static void dontExitOnStopLeading(OperatorApp app) throws ReflectiveOperationException {
-    Field operatorField = OperatorApp.class.getDeclaredField("operator");
-    operatorField.setAccessible(true);
-    Operator operator = (Operator) operatorField.get(app);
-    LeaderElectionConfiguration election = operator.getConfigurationService().getLeaderElectionConfiguration().orElseThrow();
-    Field exit = LeaderElectionConfiguration.class.getDeclaredField("exitOnStopLeading");
-    exit.setAccessible(true);
-    exit.setBoolean(election, false);
   }
 
   private static void applyCrds(KubernetesClient client) throws Exception {
