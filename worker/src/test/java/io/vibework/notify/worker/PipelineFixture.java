@@ -125,6 +125,18 @@ public final class PipelineFixture implements AutoCloseable {
                 .formatted(id, email, name));
     }
 
+    /** A user with one welcome notification; the common case when a test is about something else. */
+    public record Welcome(String userId, String address, String notificationId) {}
+
+    public Welcome addUserWithWelcome(String name) {
+        String userId = unique(name.toLowerCase());
+        String address = userId + "@example.com";
+        addUser(userId, address, name);
+        String id = unique("n-" + name.toLowerCase());
+        addNotification(id, userId, "welcome", Map.of("name", name));
+        return new Welcome(userId, address, id);
+    }
+
     public void addNotification(String id, String userId, String template, Map<String, String> data) {
         notifications().insertOne(new Document("_id", id).append("userId", userId).append("template", template)
                 .append("data", new Document(data)).append("status", "pending"));

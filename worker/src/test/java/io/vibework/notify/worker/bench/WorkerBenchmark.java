@@ -65,6 +65,7 @@ public final class WorkerBenchmark {
                             round, baseline.rate(), baseline.cpuPerThousand());
                     System.out.printf("round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
                             round, worker.rate(), worker.cpuPerThousand(), worker.rate() / baseline.rate());
+                    System.out.printf("round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n", round, worker.othersLine());
                     results.add(new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
                 }
                 double best = results.stream().mapToDouble(r -> r[2]).max().orElse(0);
@@ -74,13 +75,24 @@ public final class WorkerBenchmark {
         }
     }
 
-    record Result(int messages, Duration elapsed, Duration cpu) {
+    record Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
         double rate() {
             return messages / (elapsed.toNanos() / 1e9);
         }
 
         double cpuPerThousand() {
-            return cpu.toNanos() / 1e9 / messages * 1000;
+            return perThousand(cpu);
+        }
+
+        double perThousand(Duration d) {
+            return d.toNanos() / 1e9 / messages * 1000;
+        }
+
+        /** Where the rest of the machine's CPU went: the servers and this JVM (MongoDB wire server, publishing). */
+        String othersLine() {
+            StringBuilder line = new StringBuilder();
+            othersCpu.forEach((name, d) -> line.append(String.format(" %s %.3f", name, perThousand(d))));
+            return line.toString();
         }
     }
 
@@ -151,11 +163,25 @@ public final class WorkerBenchmark {
 
     private static Result measure(Process process, int n, Runnable publish, LongSupplier done) throws Exception {
         Duration cpuBefore = cpu(process);
+        Map<String, Duration> othersBefore = othersCpu(process);
         long started = System.nanoTime();
         publish.run();
         awaitCount(done, n, process);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        return new Result(n, elapsed, cpu(process).minus(cpuBefore));
+        Map<String, Duration> others = new java.util.TreeMap<>();
+        othersCpu(process).forEach((name, after) -> others.put(name, after.minus(othersBefore.getOrDefault(name, Duration.ZERO))));
+        return new Result(n, elapsed, cpu(process).minus(cpuBefore), others);
+    }
+
+    /** CPU so far of every process this benchmark started except the one measured, by command name. */
+    private static Map<String, Duration> othersCpu(Process measured) {
+        Map<String, Duration> byName = new java.util.TreeMap<>();
+        byName.put("benchmark-jvm", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+        ProcessHandle.current().descendants().filter(p -> p.pid() != measured.pid()).forEach(p -> {
+            String name = p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+            byName.merge(name, p.info().totalCpuDuration().orElse(Duration.ZERO), Duration::plus);
+        });
+        return byName;
     }
 
     private static void awaitCount(LongSupplier count, long target, Process process) throws InterruptedException {

@@ -132,19 +132,17 @@ class DeliveryEndToEndTest {
     @Test
     void aWorkerThatDiedBetweenSendAndAckDoesNotCauseASecondEmail() {
         Topics topics = fixture.freshTopics(10);
-        String userId = PipelineFixture.unique("cy");
-        fixture.addUser(userId, userId + "@example.com", "Cy");
-        String id = PipelineFixture.unique("n-crash");
-        fixture.addNotification(id, userId, "welcome", Map.of("name", "Cy"));
+        PipelineFixture.Welcome cy = fixture.addUserWithWelcome("Cy");
+        String id = cy.notificationId();
         // What a worker leaves behind when it dies after SES accepted the email but before acking.
         fixture.deliveries().insertOne(new Document("_id", id).append("state", "sent").append("owner", "dead-worker")
                 .append("sesMessageId", "ses-1").append("leaseUntil", new Date()));
         fixture.startWorker(fixture.environment(topics));
 
-        fixture.publishCreated(topics, id, userId, "email");
+        fixture.publishCreated(topics, id, cy.userId(), "email");
 
         assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
-        assertThat(fixture.emailsTo(userId + "@example.com")).isEmpty();
+        assertThat(fixture.emailsTo(cy.address())).isEmpty();
         assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).isEmpty();
     }
 
@@ -195,20 +193,17 @@ class DeliveryEndToEndTest {
     @Test
     void sesThrottlingIsRetriedAndTheEmailArrivesOnce() throws Exception {
         Topics topics = fixture.freshTopics(30);
-        String userId = PipelineFixture.unique("eve");
-        fixture.addUser(userId, userId + "@example.com", "Eve");
-        String id = PipelineFixture.unique("n-throttled");
-        fixture.addNotification(id, userId, "welcome", Map.of("name", "Eve"));
+        PipelineFixture.Welcome eve = fixture.addUserWithWelcome("Eve");
         try (FaultProxy proxy = new FaultProxy(ses.endpoint())) {
             proxy.start();
             Worker worker = fixture.startWorker(fixture.environment(topics, proxy.uri()));
             proxy.failNext(3, 429);
 
-            fixture.publishCreated(topics, id, userId, "email");
+            fixture.publishCreated(topics, eve.notificationId(), eve.userId(), "email");
 
-            assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+            assertThat(fixture.awaitOutcome(topics, eve.notificationId()).get("status").asText()).isEqualTo("sent");
             assertThat(proxy.faultsServed()).isEqualTo(3);
-            assertThat(fixture.emailsTo(userId + "@example.com")).hasSize(1);
+            assertThat(fixture.emailsTo(eve.address())).hasSize(1);
             assertThat(counter(worker, "worker.emails.retried")).isEqualTo(3);
             assertThat(counter(worker, "worker.emails.sent")).isEqualTo(1);
         }
@@ -217,10 +212,7 @@ class DeliveryEndToEndTest {
     @Test
     void readinessNamesTheCacheWhileRedisIsDownAndDeliveryGoesOn() throws Exception {
         Topics topics = fixture.freshTopics(10);
-        String userId = PipelineFixture.unique("fay");
-        fixture.addUser(userId, userId + "@example.com", "Fay");
-        String id = PipelineFixture.unique("n-no-cache");
-        fixture.addNotification(id, userId, "welcome", Map.of("name", "Fay"));
+        PipelineFixture.Welcome fay = fixture.addUserWithWelcome("Fay");
         Worker worker = fixture.startWorker(fixture.environment(topics));
         assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200);
         assertThat(get(worker, "/readyz").body())
@@ -236,9 +228,9 @@ class DeliveryEndToEndTest {
             assertThat(body.get("checks").get("cache").asText()).isEqualTo("error");
             assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
         });
-        fixture.publishCreated(topics, id, userId, "email");
-        assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
-        assertThat(fixture.emailsTo(userId + "@example.com")).hasSize(1);
+        fixture.publishCreated(topics, fay.notificationId(), fay.userId(), "email");
+        assertThat(fixture.awaitOutcome(topics, fay.notificationId()).get("status").asText()).isEqualTo("sent");
+        assertThat(fixture.emailsTo(fay.address())).hasSize(1);
         assertThat(get(worker, "/healthz").statusCode()).isEqualTo(200);
 
         redis.start();
