@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN   := mvn -B -ntp
 JAVA_HOME_21 = $(shell scripts/java-home.sh)
 
-.PHONY: deps build test demo bench-worker bench-operator crds clean
+.PHONY: deps build test demo demo-worker bench-worker bench-operator crds clean
 
 deps:
 	@scripts/install-deps.sh
@@ -15,7 +15,12 @@ build: deps
 test: deps
 	JAVA_HOME=$(JAVA_HOME_21) $(MVN) install
 
+# The whole system with no cluster: local API, kubectl apply of crds/ and examples/, operator, workers.
 demo: build
+	JAVA_HOME=$(JAVA_HOME_21) scripts/system-demo.sh
+
+# Only the worker, on local services, with a handful of events.
+demo-worker: build
 	JAVA_HOME=$(JAVA_HOME_21) scripts/demo.sh
 
 bench-worker: build
