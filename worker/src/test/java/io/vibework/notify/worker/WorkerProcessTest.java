@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vibework.notify.testkit.MariaDbServer;
-import io.vibework.notify.testkit.MongoServer;
-import io.vibework.notify.testkit.PubSubEmulator;
-import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.testkit.SesEmulator;
 import io.vibework.notify.worker.PipelineFixture.Topics;
 import java.time.Duration;
@@ -16,30 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The worker as Kubernetes runs it: its own process, its environment, signals and stdout. */
-class WorkerProcessTest {
-    @RegisterExtension static final RedisServer redis = new RedisServer();
-    @RegisterExtension static final MariaDbServer mysql = new MariaDbServer();
-    @RegisterExtension static final PubSubEmulator pubsub = new PubSubEmulator();
-    @RegisterExtension static final SesEmulator ses = new SesEmulator();
-    @RegisterExtension static final MongoServer mongo = new MongoServer();
-
-    static PipelineFixture fixture;
-
-    @BeforeAll
-    static void startFixture() {
-        fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo);
-    }
-
-    @AfterAll
-    static void closeFixture() {
-        fixture.close();
-    }
+class WorkerProcessTest extends WithRealServers {
 
     @Test
     void aBadVariableStopsStartUpWithOneLineNamingIt() throws Exception {

@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vibework.notify.testkit.FaultProxy;
-import io.vibework.notify.testkit.MariaDbServer;
-import io.vibework.notify.testkit.MongoServer;
 import io.vibework.notify.testkit.PubSubEmulator;
-import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.testkit.SesEmulator;
 import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
+import io.vibework.notify.worker.WithRealServers;
 import io.vibework.notify.worker.Worker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,40 +24,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole pipeline against real Redis, MariaDB, MongoDB wire server, Pub/Sub emulator and SES emulator. */
-class DeliveryEndToEndTest {
-    @RegisterExtension static final RedisServer redis = new RedisServer();
-    @RegisterExtension static final MariaDbServer mysql = new MariaDbServer();
-    @RegisterExtension static final PubSubEmulator pubsub = new PubSubEmulator();
-    @RegisterExtension static final SesEmulator ses = new SesEmulator();
-    @RegisterExtension static final MongoServer mongo = new MongoServer();
-
-    static PipelineFixture fixture;
+class DeliveryEndToEndTest extends WithRealServers {
     private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void startFixture() {
-        fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo);
-    }
-
-    @AfterEach
-    void stopWorkers() {
-        fixture.stopWorkers();
-        if (!redis.isRunning()) {
-            redis.start();
-        }
-    }
-
-    @AfterAll
-    static void closeFixture() {
-        fixture.close();
-    }
 
     @Test
     void eachTemplateArrivesEscapedAndIsReportedSent() {
