@@ -3,14 +3,15 @@ package io.vibework.notify.e2e;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * port relays connections to wherever the service really listens (a testkit server on
  * 127.0.0.1:N, or the ready workers behind a Service, like kube-proxy).
  *
- * <p>The hosts file is rewritten in place (same inode) so a bind mount of it keeps seeing
- * changes; see {@link Isolation}.
+ * <p>The operator and the workers are started with {@link #jvmOptions()}: every client in them
+ * (fabric8, JDBC, MongoDB, gRPC, the AWS SDK, and lettuce, which resolves through the JDK too)
+ * then reads that hosts file before DNS.
  */
 public final class HostMapping implements AutoCloseable {
 
@@ -92,19 +94,16 @@ public final class HostMapping implements AutoCloseable {
         return addressByHost.get(host);
     }
 
-    public synchronized Map<String, String> entries() {
-        return Map.copyOf(addressByHost);
-    }
-
     private void write() {
         StringBuilder text = new StringBuilder(systemEntries);
         text.append("# added by the local system demo: in-cluster names -> loopback forwarders\n");
         addressByHost.forEach((host, address) -> text.append(address).append(' ').append(host).append('\n'));
         byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
-        // In place, not by rename: a bind-mounted copy keeps pointing at this inode.
-        try (RandomAccessFile file = new RandomAccessFile(hostsFile.toFile(), "rw")) {
-            file.setLength(0);
-            file.write(bytes);
+        // Write beside and rename: the JDK re-reads the file on lookups and must never see half of it.
+        try {
+            Path next = hostsFile.resolveSibling(hostsFile.getFileName() + ".next");
+            Files.write(next, bytes);
+            Files.move(next, hostsFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + hostsFile, e);
         }
@@ -224,5 +223,11 @@ public final class HostMapping implements AutoCloseable {
             }
             open.forEach(Forwarder::closeQuietly);
         }
+    }
+
+    /** JVM options that make the JDK resolver read the hosts file. */
+    public List<String> jvmOptions() {
+        // a name looked up before its Service existed must not stay unknown for the default 10 s
+        return List.of("-Djdk.net.hosts.file=" + hostsFile, "-Dsun.net.inetaddr.negative.ttl=1");
     }
 }

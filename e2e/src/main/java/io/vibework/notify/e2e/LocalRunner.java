@@ -85,11 +85,8 @@ public final class LocalRunner implements AutoCloseable {
     /**
      * @param workerJar the jar every container runs (the image is not pulled)
      * @param jvmOptions extra options for each worker JVM
-     * @param rewriteHosts replace mapped host names by their loopback address in env values (when
-     *     the children cannot get their own /etc/hosts)
      */
-    public record Options(Path workerJar, Path workDir, HostMapping hosts, Isolation isolation, List<String> jvmOptions,
-                          boolean rewriteHosts, Duration tick) {}
+    public record Options(Path workerJar, Path workDir, HostMapping hosts, List<String> jvmOptions, Duration tick) {}
 
     private final KubernetesClient client;
     private final Options options;
@@ -340,10 +337,10 @@ public final class LocalRunner implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(options.jvmOptions());
-            command.addAll(options.isolation().jvmOptions());
+            command.addAll(options.hosts().jvmOptions());
             command.addAll(List.of("-jar", options.workerJar().toString()));
             WorkerProcess p = new WorkerProcess(podName, ns, d.getMetadata().getName(), hash, template.getMetadata().getLabels(),
-                    options.isolation().wrap(command), env, ports, readiness, readinessPort, options.workDir().resolve(podName + ".log"));
+                    command, env, ports, readiness, readinessPort, options.workDir().resolve(podName + ".log"));
             p.start();
             pods.add(p);
             log.info("started worker {} for deployment {}/{} (pid {}, http 127.0.0.1:{}, env: {}; log {})", podName, ns,
@@ -520,16 +517,6 @@ public final class LocalRunner implements AutoCloseable {
             }
             String mountPath = mount.getMountPath();
             env.replaceAll((k, value) -> value != null && value.startsWith(mountPath) ? dir + value.substring(mountPath.length()) : value);
-        }
-        if (options.rewriteHosts()) {
-            Map<String, String> mapped = options.hosts().entries();
-            env.replaceAll((k, value) -> {
-                String v = value;
-                for (var e : mapped.entrySet()) {
-                    v = v.replace(e.getKey(), e.getValue());
-                }
-                return v;
-            });
         }
         return env;
     }

@@ -77,7 +77,6 @@ public final class LocalSystem implements AutoCloseable {
     private String mongoDatabase;
     private String mongoHostPort;
     private HostMapping hosts;
-    private Isolation isolation;
     private LocalKubernetesApi api;
     private Kubectl kubectl;
     private Process operator;
@@ -144,14 +143,13 @@ public final class LocalSystem implements AutoCloseable {
 
         hosts = new HostMapping(settings.workDir().resolve("hosts"));
         started.add(hosts);
-        isolation = Isolation.probe(hosts.hostsFile());
         map(pipeline.redisUrl().getHost(), pipeline.redisUrl().getPort() < 0 ? 6379 : pipeline.redisUrl().getPort(), redis.port(), "redis");
         map(pipeline.mysqlHost(), pipeline.mysqlPort(), mysql.port(), "mariadb");
         map(pipeline.pubsubHost(), pipeline.pubsubPort(), pubsub.port(), "pubsub emulator");
         map(pipeline.sesEndpoint().getHost(), pipeline.sesEndpoint().getPort() < 0 ? 80 : pipeline.sesEndpoint().getPort(), ses.port(), "ses");
         map(mongoHostPort.substring(0, mongoHostPort.lastIndexOf(':')), Integer.parseInt(mongoHostPort.substring(mongoHostPort.lastIndexOf(':') + 1)),
                 mongo.port(), "mongodb");
-        out.println("  name resolution for the operator and workers: " + isolation.describe());
+        out.println("  name resolution for the operator and workers: -Djdk.net.hosts.file=" + hosts.hostsFile());
     }
 
     private void map(String host, int port, int localPort, String what) {
@@ -303,9 +301,9 @@ public final class LocalSystem implements AutoCloseable {
     public void startOperator() {
         operatorPort = Ports.free();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        command.addAll(isolation.jvmOptions());
+        command.addAll(hosts.jvmOptions());
         command.addAll(List.of("-jar", settings.operatorJar().toString()));
-        ProcessBuilder builder = new ProcessBuilder(isolation.wrap(command))
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(operatorLog().toFile()));
@@ -347,8 +345,8 @@ public final class LocalSystem implements AutoCloseable {
 
     public LocalRunner startRunner() {
         attachFileLog(LocalRunner.class, settings.workDir().resolve("runner.log"));
-        runner = new LocalRunner(api.client(), new LocalRunner.Options(settings.workerJar(), settings.workDir(), hosts, isolation,
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), !isolation.mountNamespace(), Duration.ofSeconds(1)));
+        runner = new LocalRunner(api.client(), new LocalRunner.Options(settings.workerJar(), settings.workDir(), hosts,
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Duration.ofSeconds(1)));
         started.add(runner);
         return runner.start();
     }
@@ -363,10 +361,6 @@ public final class LocalSystem implements AutoCloseable {
 
     public HostMapping hosts() {
         return hosts;
-    }
-
-    public Isolation isolation() {
-        return isolation;
     }
 
     private static void attachFileLog(Class<?> type, Path file) {

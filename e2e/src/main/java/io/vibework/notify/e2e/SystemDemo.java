@@ -106,7 +106,7 @@ public final class SystemDemo {
         String cacheName = system.manifests().find("NotificationPipeline", p.namespace(), p.name()).orElseThrow()
                 .path("spec").path("cacheRef").path("name").asText();
         try {
-            JsonNode cache = system.awaitCacheReady(cacheName, Duration.ofSeconds(system.isolation().mountNamespace() ? 30 : 1));
+            JsonNode cache = system.awaitCacheReady(cacheName, Duration.ofSeconds(30));
             System.out.println("  CacheConfig " + cacheName + ": reachable=" + cache.path("reachable").asText() + " latencyMillis=" + cache.path("latencyMillis").asText());
         } catch (IllegalStateException e) {
             System.out.println("  CacheConfig " + cacheName + " not Ready: " + e.getMessage());

@@ -101,11 +101,9 @@ class SystemEndToEndTest {
         assertThat(first.env.get("HTTP_PORT")).isEqualTo(String.valueOf(first.httpPort())).isNotEqualTo("8080");
 
         // the CacheConfig's Redis answered the operator's PING at its in-cluster URL
-        if (system.isolation().mountNamespace()) {
-            String cacheName = system.manifests().find("NotificationPipeline", p.namespace(), p.name()).orElseThrow()
-                    .path("spec").path("cacheRef").path("name").asText();
-            assertThat(system.awaitCacheReady(cacheName, Duration.ofSeconds(30)).path("reachable").asBoolean()).isTrue();
-        }
+        String cacheName = system.manifests().find("NotificationPipeline", p.namespace(), p.name()).orElseThrow()
+                .path("spec").path("cacheRef").path("name").asText();
+        assertThat(system.awaitCacheReady(cacheName, Duration.ofSeconds(30)).path("reachable").asBoolean()).isTrue();
 
         // a notification in, an email out
         system.pubsub().publish(p.topic(), "{\"notificationId\":\"n-welcome\",\"userId\":\"u-ada\",\"type\":\"email\"}");
@@ -122,8 +120,6 @@ class SystemEndToEndTest {
         // a changed input (the CacheConfig's TTL) changes the inputs hash: the runner rolls the worker
         String oldHash = first.templateHash();
         String annotation = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get("infra.vibework.io/inputs-hash");
-        String cacheName = system.manifests().find("NotificationPipeline", p.namespace(), p.name()).orElseThrow()
-                .path("spec").path("cacheRef").path("name").asText();
         system.api().client().genericKubernetesResources(LocalSystem.PIPELINES, "CacheConfig").inNamespace(p.namespace()).withName(cacheName)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"ttlSeconds\":1234}}");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import java.time.Duration;
 
 /**
@@ -24,7 +25,12 @@ public class RedisPinger implements AutoCloseable {
   private final Duration timeout;
 
   public RedisPinger(Duration timeout) {
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+        // Resolve names like every other client in the JVM (the fabric8 and HTTP clients): through
+        // the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file all apply.
+        // Lettuce's default, Netty's own DNS client, reads /etc/resolv.conf and /etc/hosts only.
+        .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE)
+        .build();
     this.timeout = timeout;
     this.client = RedisClient.create(resources);
     client.setOptions(io.lettuce.core.ClientOptions.builder()

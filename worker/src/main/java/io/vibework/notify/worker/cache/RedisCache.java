@@ -8,9 +8,12 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import io.vibework.notify.worker.config.CacheSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -34,6 +37,7 @@ public final class RedisCache implements AutoCloseable {
     static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
     private static final Duration CONNECT_RETRY = Duration.ofSeconds(2);
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final String prefix;
     private final Duration defaultTtl;
@@ -53,7 +57,10 @@ public final class RedisCache implements AutoCloseable {
         }
         uri.setSsl(settings.tls());
         uri.setTimeout(COMMAND_TIMEOUT);
-        this.client = RedisClient.create(uri);
+        // Resolve names like every other client in the worker (JDBC, MongoDB, gRPC, the AWS SDK):
+        // through the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file apply.
+        this.resources = DefaultClientResources.builder().addressResolverGroup(DefaultAddressResolverGroup.INSTANCE).build();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .autoReconnect(true)
@@ -183,5 +190,6 @@ public final class RedisCache implements AutoCloseable {
             current.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 }
