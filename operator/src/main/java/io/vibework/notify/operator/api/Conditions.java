@@ -14,6 +14,9 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  /** kstatus's abnormal-true pair, so Flux and kubectl-style waiters read these kinds natively. */
+  public static final String RECONCILING = "Reconciling";
+  public static final String STALLED = "Stalled";
 
   private Conditions() {}
 
@@ -33,6 +36,23 @@ public final class Conditions {
         .withObservedGeneration(generation)
         .withLastTransitionTime(transition)
         .build();
+  }
+
+  /**
+   * Ready, Progressing and Degraded, then kstatus's Reconciling and Stalled derived from Ready:
+   * a {@code Ready=False} whose reason is in {@code transientReasons} is still reconciling (kstatus
+   * InProgress); any other {@code Ready=False} is stalled until a person acts (kstatus Failed).
+   */
+  public static List<Condition> withKstatus(Condition ready, Condition progressing, Condition degraded,
+      java.util.Set<String> transientReasons, Long generation, List<Condition> previous, Clock clock) {
+    boolean notReady = "False".equals(ready.getStatus());
+    boolean reconciling = notReady && transientReasons.contains(ready.getReason());
+    boolean stalled = notReady && !reconciling;
+    return List.of(ready, progressing, degraded,
+        of(RECONCILING, reconciling, reconciling ? ready.getReason() : "Settled", reconciling ? ready.getMessage() : "",
+            generation, previous, clock),
+        of(STALLED, stalled, stalled ? ready.getReason() : "AsExpected", stalled ? ready.getMessage() : "",
+            generation, previous, clock));
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

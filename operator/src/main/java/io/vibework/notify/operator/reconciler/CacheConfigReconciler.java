@@ -24,6 +24,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,11 +111,12 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
       checkedAt = keepOld ? old.checkedAt() : now;
     }
     String message = result.reachable() ? "Redis answered PING" : unreachableMessage(cc.getSpec(), result);
-    List<Condition> conditions = List.of(
+    List<Condition> conditions = Conditions.withKstatus(
         Conditions.of(Conditions.READY, result.reachable(), result.reachable() ? "Reachable" : "Unreachable", message, generation, previous, clock),
         Conditions.of(Conditions.PROGRESSING, false, "Checked", "checked every " + probeInterval.toSeconds() + "s", generation, previous, clock),
         Conditions.of(Conditions.DEGRADED, !result.reachable(), result.reachable() ? "AsExpected" : "Unreachable",
-            result.reachable() ? "" : message, generation, previous, clock));
+            result.reachable() ? "" : message, generation, previous, clock),
+        Set.of(), generation, previous, clock);
     return new CacheConfigStatus(generation, conditions, result.reachable(), latency, checkedAt);
   }
 
@@ -177,10 +179,11 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     Long generation = cc.getMetadata().getGeneration();
     CacheConfigStatus old = cc.getStatus();
     List<Condition> previous = old == null ? null : old.conditions();
-    CacheConfigStatus status = new CacheConfigStatus(generation, List.of(
+    CacheConfigStatus status = new CacheConfigStatus(generation, Conditions.withKstatus(
         Conditions.of(Conditions.READY, false, reason, message, generation, previous, clock),
         Conditions.of(Conditions.PROGRESSING, false, reason, "waiting for the spec to be fixed", generation, previous, clock),
-        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock)),
+        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock),
+        Set.of(), generation, previous, clock),
         old == null ? null : old.reachable(), old == null ? null : old.latencyMillis(), old == null ? null : old.checkedAt());
     if (Objects.equals(status, old)) {
       return ErrorStatusUpdateControl.noStatusUpdate();

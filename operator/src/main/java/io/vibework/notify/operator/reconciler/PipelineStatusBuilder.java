@@ -9,7 +9,6 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +16,9 @@ import java.util.stream.Collectors;
 
 /** Turns what the cluster and the workers report into a pipeline status; pure apart from the clock. */
 public final class PipelineStatusBuilder {
+
+  /** Ready=False reasons that pass by themselves; every other one needs a person. */
+  static final java.util.Set<String> TRANSIENT_REASONS = java.util.Set.of("RollingOut", "AwaitingHealth");
 
   private final Clock clock;
 
@@ -108,10 +110,11 @@ public final class PipelineStatusBuilder {
       degradedMessage = "";
     }
 
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(Conditions.of(Conditions.READY, ready, readyReason, readyMessage, generation, previous, clock));
-    conditions.add(Conditions.of(Conditions.PROGRESSING, progressing, progressingReason, progressingMessage, generation, previous, clock));
-    conditions.add(Conditions.of(Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, previous, clock));
+    List<Condition> conditions = Conditions.withKstatus(
+        Conditions.of(Conditions.READY, ready, readyReason, readyMessage, generation, previous, clock),
+        Conditions.of(Conditions.PROGRESSING, progressing, progressingReason, progressingMessage, generation, previous, clock),
+        Conditions.of(Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, previous, clock),
+        TRANSIENT_REASONS, generation, previous, clock);
     return new NotificationPipelineStatus(generation, conditions, r.replicas(), r.ready(), health);
   }
 
@@ -120,10 +123,11 @@ public final class PipelineStatusBuilder {
     Long generation = p.getMetadata().getGeneration();
     NotificationPipelineStatus old = p.getStatus();
     List<Condition> previous = old == null ? null : old.conditions();
-    List<Condition> conditions = List.of(
+    List<Condition> conditions = Conditions.withKstatus(
         Conditions.of(Conditions.READY, false, reason, message, generation, previous, clock),
         Conditions.of(Conditions.PROGRESSING, false, reason, "waiting for the spec to be fixed", generation, previous, clock),
-        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock));
+        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock),
+        TRANSIENT_REASONS, generation, previous, clock);
     return new NotificationPipelineStatus(generation, conditions,
         old == null ? null : old.replicas(), old == null ? null : old.readyReplicas(), old == null ? null : old.health());
   }

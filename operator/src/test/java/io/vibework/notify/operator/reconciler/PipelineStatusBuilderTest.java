@@ -48,6 +48,24 @@ class PipelineStatusBuilderTest {
   }
 
   @Test
+  void kstatusReadsReconcilingWhileRollingOutAndStalledWhenAPersonMustAct() {
+    NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
+    NotificationPipelineStatus rolling = builder.build(p, null, null);
+    assertThat(Conditions.isTrue(rolling.conditions(), Conditions.RECONCILING)).isTrue();
+    assertThat(Conditions.isTrue(rolling.conditions(), Conditions.STALLED)).isFalse();
+
+    NotificationPipelineStatus missing = builder.invalid(p, "CacheConfigNotFound", "create CacheConfig c");
+    assertThat(Conditions.isTrue(missing.conditions(), Conditions.STALLED)).isTrue();
+    assertThat(reason(missing, Conditions.STALLED)).isEqualTo("CacheConfigNotFound");
+    assertThat(Conditions.isTrue(missing.conditions(), Conditions.RECONCILING)).isFalse();
+
+    WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
+    NotificationPipelineStatus ready = builder.build(p, available(1), ok);
+    assertThat(Conditions.isTrue(ready.conditions(), Conditions.RECONCILING)).isFalse();
+    assertThat(Conditions.isTrue(ready.conditions(), Conditions.STALLED)).isFalse();
+  }
+
+  @Test
   void sameInputsGiveAnEqualStatusSoNothingIsWritten() {
     NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
     WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
