@@ -3,7 +3,7 @@
 #   apt:  redis-server, mariadb-server (the distro services are left stopped:
 #         tests start their own servers), nodejs + npm when npm is missing
 #   npm:  aws-ses-v2-local into <repo>/.local/ses
-#   checks: the Pub/Sub emulator (Google Cloud SDK) and a JDK 21+
+#   checks: the Pub/Sub emulator and kubectl (Google Cloud SDK packages) and a JDK 21+
 # Prints "deps ok" and nothing else when everything is already present.
 set -euo pipefail
 
@@ -77,6 +77,11 @@ fi
 # --- Pub/Sub emulator (not installable from here) ----------------------------
 if [ ! -x "$PUBSUB_EMULATOR" ]; then
   die "Pub/Sub emulator not found at $PUBSUB_EMULATOR: install the Debian package google-cloud-cli-pubsub-emulator from the Google Cloud SDK apt repo (https://cloud.google.com/sdk/docs/install#deb)"
+fi
+
+# --- kubectl, for the whole-system demo and its test (not installable from here) ---
+if ! command -v kubectl >/dev/null 2>&1 && [ -z "${KUBECTL:-}" ]; then
+  die "kubectl not found: install the Debian package kubectl from the Google Cloud SDK apt repo (same as the emulator) or https://kubernetes.io/docs/tasks/tools/, or set KUBECTL"
 fi
 
 # --- JDK 21+ --------------------------------------------------------------
