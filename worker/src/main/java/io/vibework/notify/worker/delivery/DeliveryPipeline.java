@@ -60,7 +60,8 @@ public final class DeliveryPipeline {
         try {
             event = NotificationCreated.parse(message.getData().toByteArray(), json);
         } catch (PermanentFailure failure) {
-            return reject(message, NotificationCreated.notificationIdOf(message.getData().toByteArray(), json), failure);
+            // Not claimed: report the failure, but never touch the records of a notification this message only names.
+            return reject(message, failure.notificationId().orElse(null), failure, false);
         }
         if (!event.isEmail()) {
             skipped.increment();
@@ -85,12 +86,12 @@ public final class DeliveryPipeline {
                     .orElseThrow(() -> new PermanentFailure("unknown_notification", "no notification with id " + id));
             sesMessageId = sender.send(templates.render(notification, user));
         } catch (PermanentFailure failure) {
-            return reject(message, id, failure);
+            return reject(message, id, failure, true);
         } catch (TransientFailure failure) {
-            ledger.release(id);
             if (deliveryAttempt >= maxDeliveryAttempts) {
-                return reject(message, id, new PermanentFailure("max_delivery_attempts", failure.getMessage()));
+                return reject(message, id, new PermanentFailure("max_delivery_attempts", failure.getMessage()), true);
             }
+            ledger.release(id);
             log.atWarn().addKeyValue("notificationId", id).addKeyValue("error", failure.getMessage()).log("delivery failed; will retry");
             return Outcome.NACK;
         }
@@ -101,12 +102,15 @@ public final class DeliveryPipeline {
         return announce(id, "sent");
     }
 
-    private Outcome reject(PubsubMessage message, String notificationId, PermanentFailure failure) {
+    /** @param claimed this worker holds the notification's claim, so its records are ours to mark failed */
+    private Outcome reject(PubsubMessage message, String notificationId, PermanentFailure failure, boolean claimed) {
         deadLettered.increment();
         boolean copied = events.deadLetter(message, failure.reason(), failure.getMessage());
-        if (notificationId != null) {
+        if (claimed) {
             ledger.markFailed(notificationId);
             notifications.markFailed(notificationId);
+        }
+        if (notificationId != null) {
             events.publishOutcome(notificationId, "failed");
         }
         log.atWarn().addKeyValue("notificationId", notificationId).addKeyValue("reason", failure.reason())

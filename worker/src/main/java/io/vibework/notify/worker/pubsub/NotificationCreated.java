@@ -23,24 +23,18 @@ public record NotificationCreated(String notificationId, String userId, String t
         if (node == null || !node.isObject()) {
             throw new PermanentFailure("malformed_message", "message body is not a JSON object");
         }
-        return new NotificationCreated(text(node, "notificationId"), text(node, "userId"), text(node, "type"));
-    }
-
-    /** The notification id of a message that failed to parse, when it has one, so the failure can be reported. */
-    public static String notificationIdOf(byte[] data, ObjectMapper json) {
-        try {
-            JsonNode id = json.readTree(data).get("notificationId");
-            return id != null && id.isTextual() && !id.asText().isBlank() ? id.asText() : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
+        String notificationId = text(node, "notificationId");
+        for (String field : new String[] {"notificationId", "userId", "type"}) {
+            if (text(node, field) == null) {
+                // Carry the id along when there is one, so the failure can still be reported on notification-sent.
+                throw new PermanentFailure("malformed_message", "message lacks a string field '" + field + "'", notificationId);
+            }
         }
+        return new NotificationCreated(notificationId, text(node, "userId"), text(node, "type"));
     }
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            throw new PermanentFailure("malformed_message", "message lacks a string field '" + field + "'");
-        }
-        return value.asText();
+        return value == null || !value.isTextual() || value.asText().isBlank() ? null : value.asText();
     }
 }

@@ -147,6 +147,23 @@ class DeliveryEndToEndTest extends WithRealServers {
     }
 
     @Test
+    void aMalformedMessageNamingASentNotificationLeavesItsRecordsAlone() {
+        Topics topics = fixture.freshTopics(10);
+        PipelineFixture.Welcome gus = fixture.addUserWithWelcome("Gus");
+        fixture.startWorker(fixture.environment(topics));
+        fixture.publishCreated(topics, gus.notificationId(), gus.userId(), "email");
+        assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText()).isEqualTo("sent");
+
+        pubsub.publish(topics.created(), "{\"notificationId\":\"" + gus.notificationId() + "\",\"type\":\"email\"}");
+
+        assertThat(pubsub.awaitMessages(topics.deadLetterCheck(), 1, Duration.ofSeconds(30))).hasSize(1);
+        assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText()).isEqualTo("failed");
+        assertThat(fixture.notifications().find(new Document("_id", gus.notificationId())).first().getString("status")).isEqualTo("sent");
+        assertThat(fixture.deliveries().find(new Document("_id", gus.notificationId())).first().getString("state")).isEqualTo("sent");
+        assertThat(fixture.emailsTo(gus.address())).hasSize(1);
+    }
+
+    @Test
     void otherNotificationTypesAreAcknowledgedWithoutEmail() {
         Topics topics = fixture.freshTopics(10);
         Worker worker = fixture.startWorker(fixture.environment(topics));

@@ -32,8 +32,10 @@ class NotificationCreatedTest {
 
     @Test
     void findsTheIdOfAMessageThatFailedToParse() {
-        assertThat(NotificationCreated.notificationIdOf(bytes("{\"notificationId\":\"n9\"}"), json)).isEqualTo("n9");
-        assertThat(NotificationCreated.notificationIdOf(bytes("garbage"), json)).isNull();
+        assertThatThrownBy(() -> NotificationCreated.parse(bytes("{\"notificationId\":\"n9\"}"), json))
+                .isInstanceOfSatisfying(PermanentFailure.class, f -> assertThat(f.notificationId()).contains("n9"));
+        assertThatThrownBy(() -> NotificationCreated.parse(bytes("garbage"), json))
+                .isInstanceOfSatisfying(PermanentFailure.class, f -> assertThat(f.notificationId()).isEmpty());
     }
 
     private static byte[] bytes(String s) {
