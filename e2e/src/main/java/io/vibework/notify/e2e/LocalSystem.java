@@ -6,10 +6,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
 import io.vibework.notify.testkit.Ports;
@@ -37,7 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.bson.Document;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -75,6 +73,7 @@ public final class LocalSystem implements AutoCloseable {
     private MongoServer mongo;
     private String redisPassword;
     private String mongoDatabase;
+    private BackendData data;
     private String mongoHostPort;
     private HostMapping hosts;
     private LocalKubernetesApi api;
@@ -140,6 +139,8 @@ public final class LocalSystem implements AutoCloseable {
         String[] mongoParts = parseMongoUrl(mongoUrl);
         mongoHostPort = mongoParts[0];
         mongoDatabase = mongoParts[1];
+        data = new BackendData(mysql, mongo.connectionString(), mongoDatabase);
+        started.add(data);
 
         hosts = new HostMapping(settings.workDir().resolve("hosts"));
         started.add(hosts);
@@ -178,22 +179,9 @@ public final class LocalSystem implements AutoCloseable {
 
     // ---- 2. data ---------------------------------------------------------------------------
 
-    public void addUser(String id, String email, String name) {
-        mysql.execute("""
-                CREATE TABLE IF NOT EXISTS users (
-                  id VARCHAR(64) PRIMARY KEY,
-                  email VARCHAR(320) NOT NULL,
-                  name VARCHAR(255),
-                  password_hash VARCHAR(255))""",
-                "INSERT INTO users (id, email, name, password_hash) VALUES ('%s', '%s', '%s', 'bcrypt$2b$10$never-cached')"
-                        .formatted(id, email, name));
-    }
-
-    public void addNotification(String id, String userId, String template, Map<String, String> data) {
-        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
-            client.getDatabase(mongoDatabase).getCollection("notifications").insertOne(new Document("_id", id).append("userId", userId)
-                    .append("template", template).append("data", new Document(data)).append("status", "pending"));
-        }
+    /** The backend's users and notifications, as the example pipeline's workers read them. */
+    public BackendData data() {
+        return data;
     }
 
     public String mongoDatabase() {

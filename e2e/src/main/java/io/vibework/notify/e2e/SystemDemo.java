@@ -1,13 +1,13 @@
 package io.vibework.notify.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code make demo}: the whole system with no cluster. Local services, a local Kubernetes API,
@@ -74,12 +74,7 @@ public final class SystemDemo {
         system.startServices();
 
         step("Seeding users (MariaDB), notifications (MongoDB '" + "%s".formatted(system.mongoDatabase()) + "'), Pub/Sub topics");
-        system.addUser("u-ada", "ada@example.com", "Ada Lovelace");
-        system.addUser("u-grace", "grace@example.com", "Grace Hopper");
-        system.addNotification("n-welcome", "u-ada", "welcome", Map.of("name", "Ada"));
-        system.addNotification("n-invoice", "u-grace", "notification",
-                Map.of("title", "Your invoice <#42>", "message", "Total: 5 < 7 & \"paid\""));
-        system.addNotification("n-digest", "u-ada", "digest", Map.of());
+        system.data().seedSample();
         system.createTopics();
         System.out.printf("  project %s: topic %s -> subscription %s; %s; dead letters %s%n", p.projectId(), p.topic(), p.subscription(),
                 p.sentTopic(), p.deadLetterTopic());
@@ -116,12 +111,7 @@ public final class SystemDemo {
         }
 
         step("Publishing notification-created events");
-        for (String body : List.of(
-                "{\"notificationId\":\"n-welcome\",\"userId\":\"u-ada\",\"type\":\"email\"}",
-                "{\"notificationId\":\"n-invoice\",\"userId\":\"u-grace\",\"type\":\"email\"}",
-                "{\"notificationId\":\"n-digest\",\"userId\":\"u-ada\",\"type\":\"email\"}",
-                "{\"notificationId\":\"n-push\",\"userId\":\"u-ada\",\"type\":\"push\"}",
-                "{\"notificationId\": oops this is not json")) {
+        for (String body : BackendData.SAMPLE_EVENTS) {
             system.pubsub().publish(p.topic(), body);
             System.out.println("  " + body);
         }

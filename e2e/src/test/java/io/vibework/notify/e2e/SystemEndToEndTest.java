@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
 import java.io.ByteArrayOutputStream;
@@ -45,9 +46,9 @@ class SystemEndToEndTest {
                 new PrintStream(NARRATIVE, true, StandardCharsets.UTF_8)));
         p = system.pipeline();
         system.startServices();
-        system.addUser("u-ada", "ada@example.com", "Ada Lovelace");
-        system.addNotification("n-welcome", "u-ada", "welcome", Map.of("name", "Ada"));
-        system.addNotification("n-again", "u-ada", "notification", Map.of("title", "Again", "message", "after the roll"));
+        system.data().addUser("u-ada", "ada@example.com", "Ada Lovelace");
+        system.data().addNotification("n-welcome", "u-ada", "welcome", Map.of("name", "Ada"));
+        system.data().addNotification("n-again", "u-ada", "notification", Map.of("title", "Again", "message", "after the roll"));
         system.createTopics();
         system.startApi();
         for (Path dir : List.of(ROOT.resolve("crds"), Manifests.defaultExamples(ROOT))) {
@@ -106,7 +107,7 @@ class SystemEndToEndTest {
         assertThat(system.awaitCacheReady(cacheName, Duration.ofSeconds(30)).path("reachable").asBoolean()).isTrue();
 
         // a notification in, an email out
-        system.pubsub().publish(p.topic(), "{\"notificationId\":\"n-welcome\",\"userId\":\"u-ada\",\"type\":\"email\"}");
+        system.pubsub().publish(p.topic(), BackendData.createdEvent("n-welcome", "u-ada", "email"));
         List<PubSubEmulator.ReceivedMessage> sent = system.pubsub().awaitMessages(system.sentWatch(), 1, Duration.ofSeconds(30));
         assertThat(sent).hasSize(1);
         JsonNode event = JSON.readTree(sent.get(0).data());
@@ -135,7 +136,7 @@ class SystemEndToEndTest {
         assertThat(rolled.getSpec().getTemplate().getMetadata().getAnnotations().get("infra.vibework.io/inputs-hash")).isNotEqualTo(annotation);
         system.awaitPipelineReady(Duration.ofSeconds(60));
 
-        system.pubsub().publish(p.topic(), "{\"notificationId\":\"n-again\",\"userId\":\"u-ada\",\"type\":\"email\"}");
+        system.pubsub().publish(p.topic(), BackendData.createdEvent("n-again", "u-ada", "email"));
         // The Pub/Sub emulator may not feed a streaming pull opened while the old worker's stream was
         // still open; the client reopens a silent stream after 20 s, so allow for that.
         List<PubSubEmulator.ReceivedMessage> again = system.pubsub().awaitMessages(system.sentWatch(), 1, Duration.ofSeconds(60));

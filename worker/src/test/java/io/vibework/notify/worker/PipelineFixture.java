@@ -2,9 +2,7 @@ package io.vibework.notify.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
+import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
 import io.vibework.notify.testkit.PubSubEmulator;
@@ -22,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bson.Document;
 
 /**
  * The real servers a worker needs, plus the chores tests repeat: seed users and notifications,
@@ -37,7 +34,8 @@ public final class PipelineFixture implements AutoCloseable {
     public final PubSubEmulator pubsub;
     public final SesEmulator ses;
     public final MongoServer mongo;
-    private final MongoClient mongoClient;
+    /** The backend's users (MariaDB) and notifications (MongoDB database {@code notifications}). */
+    public final BackendData data;
     private final List<Worker> workers = new ArrayList<>();
 
     public PipelineFixture(RedisServer redis, MariaDbServer mysql, PubSubEmulator pubsub, SesEmulator ses, MongoServer mongo) {
@@ -46,13 +44,7 @@ public final class PipelineFixture implements AutoCloseable {
         this.pubsub = pubsub;
         this.ses = ses;
         this.mongo = mongo;
-        this.mongoClient = MongoClients.create(mongo.connectionString());
-        mysql.execute("""
-                CREATE TABLE IF NOT EXISTS users (
-                  id VARCHAR(64) PRIMARY KEY,
-                  email VARCHAR(320) NOT NULL,
-                  name VARCHAR(255),
-                  password_hash VARCHAR(255))""");
+        this.data = new BackendData(mysql, mongo.connectionString(), "notifications");
     }
 
     /** Topic and subscription names private to one test, so tests never see each other's messages. */
@@ -120,39 +112,20 @@ public final class PipelineFixture implements AutoCloseable {
         }
     }
 
-    public void addUser(String id, String email, String name) {
-        mysql.execute("INSERT INTO users (id, email, name, password_hash) VALUES ('%s', '%s', '%s', 'bcrypt$2b$10$never-cached')"
-                .formatted(id, email, name));
-    }
-
     /** A user with one welcome notification; the common case when a test is about something else. */
     public record Welcome(String userId, String address, String notificationId) {}
 
     public Welcome addUserWithWelcome(String name) {
         String userId = unique(name.toLowerCase());
         String address = userId + "@example.com";
-        addUser(userId, address, name);
+        data.addUser(userId, address, name);
         String id = unique("n-" + name.toLowerCase());
-        addNotification(id, userId, "welcome", Map.of("name", name));
+        data.addNotification(id, userId, "welcome", Map.of("name", name));
         return new Welcome(userId, address, id);
     }
 
-    public void addNotification(String id, String userId, String template, Map<String, String> data) {
-        notifications().insertOne(new Document("_id", id).append("userId", userId).append("template", template)
-                .append("data", new Document(data)).append("status", "pending"));
-    }
-
-    public MongoCollection<Document> notifications() {
-        return mongoClient.getDatabase("notifications").getCollection("notifications");
-    }
-
-    public MongoCollection<Document> deliveries() {
-        return mongoClient.getDatabase("notifications").getCollection("deliveries");
-    }
-
     public String publishCreated(Topics topics, String notificationId, String userId, String type) {
-        return pubsub.publish(topics.created(),
-                "{\"notificationId\":\"%s\",\"userId\":\"%s\",\"type\":\"%s\"}".formatted(notificationId, userId, type));
+        return pubsub.publish(topics.created(), BackendData.createdEvent(notificationId, userId, type));
     }
 
     /**
@@ -202,6 +175,6 @@ public final class PipelineFixture implements AutoCloseable {
     @Override
     public void close() {
         stopWorkers();
-        mongoClient.close();
+        data.close();
     }
 }

@@ -46,9 +46,9 @@ class WorkerProcessTest extends WithRealServers {
         Topics topics = fixture.freshTopics(10);
         String userId = PipelineFixture.unique("burst");
         String address = userId + "@example.com";
-        fixture.addUser(userId, address, "Burst");
+        fixture.data.addUser(userId, address, "Burst");
         List<String> ids = IntStream.range(0, 120).mapToObj(i -> PipelineFixture.unique("n-burst")).toList();
-        ids.forEach(id -> fixture.addNotification(id, userId, "notification", Map.of("title", id, "message", "m")));
+        ids.forEach(id -> fixture.data.addNotification(id, userId, "notification", Map.of("title", id, "message", "m")));
         Map<String, String> env = new HashMap<>(fixture.environment(topics));
         env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", "10");
         env.put("SES_MAX_SEND_RATE", "40");

@@ -51,7 +51,7 @@ public final class WorkerBenchmark {
             mongo.start();
             try (PipelineFixture fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo)) {
                 for (int u = 0; u < USERS; u++) {
-                    fixture.addUser("bench-u" + u, "bench" + u + "@example.com", "Bench " + u);
+                    fixture.data.addUser("bench-u" + u, "bench" + u + "@example.com", "Bench " + u);
                 }
                 System.out.printf("machine: %d cores, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
                         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
@@ -129,7 +129,7 @@ public final class WorkerBenchmark {
                     .append("data", new Document("title", "Bench " + i).append("message", "Message <" + i + ">")).append("status", "pending"));
             bodies.add("{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
         }
-        fixture.notifications().insertMany(docs);
+        fixture.data.notifications().insertMany(docs);
         Map<String, String> env = new java.util.HashMap<>(fixture.environment(topics));
         int port = Ports.free();
         env.put("HTTP_PORT", String.valueOf(port));

@@ -35,13 +35,13 @@ class DeliveryEndToEndTest extends WithRealServers {
         Topics topics = fixture.freshTopics(10);
         String userId = PipelineFixture.unique("ada");
         String address = userId + "@example.com";
-        fixture.addUser(userId, address, "Ada");
+        fixture.data.addUser(userId, address, "Ada");
         String welcome = PipelineFixture.unique("n-welcome");
         String notice = PipelineFixture.unique("n-notice");
         String other = PipelineFixture.unique("n-other");
-        fixture.addNotification(welcome, userId, "welcome", Map.of("name", "Ada & <Co>"));
-        fixture.addNotification(notice, userId, "notification", Map.of("title", "Bill\r\nBcc: x@evil.test", "message", "Total < 5 & \"due\""));
-        fixture.addNotification(other, userId, "digest", Map.of());
+        fixture.data.addNotification(welcome, userId, "welcome", Map.of("name", "Ada & <Co>"));
+        fixture.data.addNotification(notice, userId, "notification", Map.of("title", "Bill\r\nBcc: x@evil.test", "message", "Total < 5 & \"due\""));
+        fixture.data.addNotification(other, userId, "digest", Map.of());
         fixture.startWorker(fixture.environment(topics));
 
         List.of(welcome, notice, other).forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
@@ -61,7 +61,7 @@ class DeliveryEndToEndTest extends WithRealServers {
         assertThat(bySubject.get("Notification").htmlBody()).isEqualTo("<p>You have a new notification</p>");
         assertThat(bySubject.values()).allSatisfy(email -> assertThat(email.from()).contains("noreply@vibework.io"));
 
-        Document stored = fixture.notifications().find(new Document("_id", welcome)).first();
+        Document stored = fixture.data.notifications().find(new Document("_id", welcome)).first();
         assertThat(stored.getString("status")).isEqualTo("sent");
         assertThat(stored.getString("sesMessageId")).isNotBlank();
         assertThat(stored.get("sentAt")).isInstanceOf(Date.class);
@@ -72,9 +72,9 @@ class DeliveryEndToEndTest extends WithRealServers {
         Topics topics = fixture.freshTopics(10);
         String userId = PipelineFixture.unique("bob");
         String address = userId + "@example.com";
-        fixture.addUser(userId, address, "Bob");
+        fixture.data.addUser(userId, address, "Bob");
         List<String> ids = IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-dup")).toList();
-        ids.forEach(id -> fixture.addNotification(id, userId, "notification", Map.of("title", id, "message", "hi")));
+        ids.forEach(id -> fixture.data.addNotification(id, userId, "notification", Map.of("title", id, "message", "hi")));
         Worker first = fixture.startWorker(fixture.environment(topics));
         Worker second = fixture.startWorker(fixture.environment(topics));
 
@@ -104,7 +104,7 @@ class DeliveryEndToEndTest extends WithRealServers {
         PipelineFixture.Welcome cy = fixture.addUserWithWelcome("Cy");
         String id = cy.notificationId();
         // What a worker leaves behind when it dies after SES accepted the email but before acking.
-        fixture.deliveries().insertOne(new Document("_id", id).append("state", "sent").append("owner", "dead-worker")
+        fixture.data.deliveries().insertOne(new Document("_id", id).append("state", "sent").append("owner", "dead-worker")
                 .append("sesMessageId", "ses-1").append("leaseUntil", new Date()));
         fixture.startWorker(fixture.environment(topics));
 
@@ -119,9 +119,9 @@ class DeliveryEndToEndTest extends WithRealServers {
     void messagesThatCanNeverSucceedAreDeadLetteredReportedAndAcked() {
         Topics topics = fixture.freshTopics(10);
         String known = PipelineFixture.unique("dee");
-        fixture.addUser(known, known + "@example.com", "Dee");
+        fixture.data.addUser(known, known + "@example.com", "Dee");
         String orphan = PipelineFixture.unique("n-orphan");
-        fixture.addNotification(orphan, "nobody", "welcome", Map.of());
+        fixture.data.addNotification(orphan, "nobody", "welcome", Map.of());
         String missing = PipelineFixture.unique("n-missing");
         String halfMessage = PipelineFixture.unique("n-half");
         Worker worker = fixture.startWorker(fixture.environment(topics));
@@ -138,7 +138,7 @@ class DeliveryEndToEndTest extends WithRealServers {
         Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, List.of(halfMessage, orphan, missing));
         assertThat(outcomes).containsOnlyKeys(halfMessage, orphan, missing);
         assertThat(outcomes.values()).allSatisfy(event -> assertThat(event.get("status").asText()).isEqualTo("failed"));
-        assertThat(fixture.notifications().find(new Document("_id", orphan)).first().getString("status")).isEqualTo("failed");
+        assertThat(fixture.data.notifications().find(new Document("_id", orphan)).first().getString("status")).isEqualTo("failed");
         // Acknowledged, not retried: nothing comes back and nothing was received twice.
         assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(3))).isEmpty();
         assertThat(counter(worker, "worker.messages.received")).isEqualTo(4);
@@ -158,8 +158,8 @@ class DeliveryEndToEndTest extends WithRealServers {
 
         assertThat(pubsub.awaitMessages(topics.deadLetterCheck(), 1, Duration.ofSeconds(30))).hasSize(1);
         assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText()).isEqualTo("failed");
-        assertThat(fixture.notifications().find(new Document("_id", gus.notificationId())).first().getString("status")).isEqualTo("sent");
-        assertThat(fixture.deliveries().find(new Document("_id", gus.notificationId())).first().getString("state")).isEqualTo("sent");
+        assertThat(fixture.data.notifications().find(new Document("_id", gus.notificationId())).first().getString("status")).isEqualTo("sent");
+        assertThat(fixture.data.deliveries().find(new Document("_id", gus.notificationId())).first().getString("state")).isEqualTo("sent");
         assertThat(fixture.emailsTo(gus.address())).hasSize(1);
     }
 

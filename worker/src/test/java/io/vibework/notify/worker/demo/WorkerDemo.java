@@ -1,5 +1,6 @@
 package io.vibework.notify.worker.demo;
 
+import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
 import io.vibework.notify.testkit.PubSubEmulator;
@@ -72,12 +73,7 @@ public final class WorkerDemo {
 
         try (PipelineFixture fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo)) {
             step("Seeding users (MariaDB) and notifications (MongoDB)");
-            fixture.addUser("u-ada", "ada@example.com", "Ada Lovelace");
-            fixture.addUser("u-grace", "grace@example.com", "Grace Hopper");
-            fixture.addNotification("n-welcome", "u-ada", "welcome", Map.of("name", "Ada"));
-            fixture.addNotification("n-invoice", "u-grace", "notification",
-                    Map.of("title", "Your invoice <#42>", "message", "Total: 5 < 7 & \"paid\""));
-            fixture.addNotification("n-digest", "u-ada", "digest", Map.of());
+            fixture.data.seedSample();
             Topics topics = fixture.createTopics(Topics.standard(), 30);
             System.out.println("  users u-ada, u-grace; notifications n-welcome, n-invoice, n-digest; topics " + topics.created()
                     + ", " + topics.sent() + ", " + topics.deadLetter());
@@ -100,11 +96,10 @@ public final class WorkerDemo {
             System.out.println("  ready; JSON logs in " + log);
 
             step("Publishing notification-created events");
-            publish(pubsub, topics, "{\"notificationId\":\"n-welcome\",\"userId\":\"u-ada\",\"type\":\"email\"}");
-            publish(pubsub, topics, "{\"notificationId\":\"n-invoice\",\"userId\":\"u-grace\",\"type\":\"email\"}");
-            publish(pubsub, topics, "{\"notificationId\":\"n-digest\",\"userId\":\"u-ada\",\"type\":\"email\"}");
-            publish(pubsub, topics, "{\"notificationId\":\"n-push\",\"userId\":\"u-ada\",\"type\":\"push\"}");
-            publish(pubsub, topics, "{\"notificationId\": oops this is not json");
+            for (String body : BackendData.SAMPLE_EVENTS) {
+                pubsub.publish(topics.created(), body);
+                System.out.println("  " + body);
+            }
 
             step("notification-sent events");
             for (PubSubEmulator.ReceivedMessage m : pubsub.awaitMessages(topics.sentCheck(), 3, Duration.ofSeconds(60))) {
@@ -131,11 +126,6 @@ public final class WorkerDemo {
         Runtime.getRuntime().removeShutdownHook(hook);
         stopAll.run();
         System.out.println("  done");
-    }
-
-    private static void publish(PubSubEmulator pubsub, Topics topics, String body) {
-        pubsub.publish(topics.created(), body);
-        System.out.println("  " + body);
     }
 
     private static void awaitReady(URI readyz, Process worker, Path log) throws Exception {
