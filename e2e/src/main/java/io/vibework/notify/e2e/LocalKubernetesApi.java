@@ -26,50 +26,63 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>What it is not: no admission (schema, CEL, defaults are not applied), no server-side apply or
  * strategic merge patch (kubectl's client-side apply creates objects fine; re-applying a changed
- * built-in kind needs {@code kubectl replace}), no garbage collector and no controllers: the
- * {@link LocalRunner} plays the Deployment controller and the kubelet.
+ * built-in kind needs {@code kubectl replace}), no garbage collector and no controllers: the {@link
+ * LocalRunner} plays the Deployment controller and the kubelet.
  */
 public final class LocalKubernetesApi implements AutoCloseable {
 
-    private final KubernetesMockServer server;
-    private final KubernetesClient client;
-    private final Path kubeconfig;
-    private final Thread drain;
-    private final AtomicLong requests = new AtomicLong();
-    // Held so the level sticks (JUL keeps loggers weakly); the mock logs every request at INFO.
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final Path kubeconfig;
+  private final Thread drain;
+  private final AtomicLong requests = new AtomicLong();
+  // Held so the level sticks (JUL keeps loggers weakly); the mock logs every request at INFO.
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-    private LocalKubernetesApi(KubernetesMockServer server, Path kubeconfig) {
-        this.server = server;
-        this.kubeconfig = kubeconfig;
-        this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, read(kubeconfig), kubeconfig.toString())).build();
-        // The mock keeps every request it served; drop them so a long demo does not grow.
-        this.drain = Thread.ofPlatform().daemon().name("local-api-request-log").start(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    if (server.takeRequest(1, TimeUnit.SECONDS) != null) {
+  private LocalKubernetesApi(KubernetesMockServer server, Path kubeconfig) {
+    this.server = server;
+    this.kubeconfig = kubeconfig;
+    this.client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(null, read(kubeconfig), kubeconfig.toString()))
+            .build();
+    // The mock keeps every request it served; drop them so a long demo does not grow.
+    this.drain =
+        Thread.ofPlatform()
+            .daemon()
+            .name("local-api-request-log")
+            .start(
+                () -> {
+                  try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      if (server.takeRequest(1, TimeUnit.SECONDS) != null) {
                         requests.incrementAndGet();
+                      }
                     }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+  }
 
-    /** Starts on a free loopback port and writes {@code <dir>/kubeconfig}. */
-    public static LocalKubernetesApi start(Path dir) {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-        KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
-        LocalApiDispatcher dispatcher = new LocalApiDispatcher(crud, Clock.systemUTC());
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        String hostPort = "127.0.0.1:" + server.getPort();
-        dispatcher.serverAddress(hostPort);
-        try {
-            Files.createDirectories(dir);
-            Path kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
+  /** Starts on a free loopback port and writes {@code <dir>/kubeconfig}. */
+  public static LocalKubernetesApi start(Path dir) {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+    LocalApiDispatcher dispatcher = new LocalApiDispatcher(crud, Clock.systemUTC());
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    String hostPort = "127.0.0.1:" + server.getPort();
+    dispatcher.serverAddress(hostPort);
+    try {
+      Files.createDirectories(dir);
+      Path kubeconfig = dir.resolve("kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          """
                     apiVersion: v1
                     kind: Config
                     clusters:
@@ -86,45 +99,46 @@ public final class LocalKubernetesApi implements AutoCloseable {
                     users:
                     - name: local
                       user: {}
-                    """.formatted(hostPort));
-            return new LocalKubernetesApi(server, kubeconfig);
-        } catch (IOException e) {
-            server.destroy();
-            throw new UncheckedIOException(e);
-        }
+                    """
+              .formatted(hostPort));
+      return new LocalKubernetesApi(server, kubeconfig);
+    } catch (IOException e) {
+      server.destroy();
+      throw new UncheckedIOException(e);
     }
+  }
 
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    /** {@code http://127.0.0.1:N} */
-    public String url() {
-        return "http://127.0.0.1:" + server.getPort();
-    }
+  /** {@code http://127.0.0.1:N} */
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
 
-    public Path kubeconfig() {
-        return kubeconfig;
-    }
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
 
-    /** A client of this API (shared; closed with it). */
-    public KubernetesClient client() {
-        return client;
-    }
+  /** A client of this API (shared; closed with it). */
+  public KubernetesClient client() {
+    return client;
+  }
 
-    /** Requests served so far (counted as the log is drained, so it may lag by a second). */
-    public long requestCount() {
-        return requests.get();
-    }
+  /** Requests served so far (counted as the log is drained, so it may lag by a second). */
+  public long requestCount() {
+    return requests.get();
+  }
 
-    @Override
-    public void close() {
-        drain.interrupt();
-        client.close();
-        server.destroy();
-    }
+  @Override
+  public void close() {
+    drain.interrupt();
+    client.close();
+    server.destroy();
+  }
 }

@@ -15,7 +15,9 @@ import java.util.List;
  * the {@link LocalRunner} running {@code worker.jar} from the Deployment, notifications in, emails
  * out, and the resources' status as kubectl shows it.
  *
- * <pre>java -cp ... io.vibework.notify.e2e.SystemDemo [--worker-jar P] [--operator-jar P] [--examples DIR] [--crds DIR] [--wait]</pre>
+ * <pre>
+ * java -cp ... io.vibework.notify.e2e.SystemDemo [--worker-jar P] [--operator-jar P] [--examples DIR] [--crds DIR] [--wait]
+ * </pre>
  *
  * {@code --wait} keeps everything running after the demo (Ctrl-C stops it) so you can use the
  * printed {@code KUBECONFIG} with kubectl yourself. Everything started stops at the end and on
@@ -23,143 +25,214 @@ import java.util.List;
  */
 public final class SystemDemo {
 
-    private SystemDemo() {}
+  private SystemDemo() {}
 
-    public static void main(String[] args) throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        Path workerJar = root.resolve("worker/target/worker.jar");
-        Path operatorJar = root.resolve("operator/target/operator.jar");
-        Path examples = null;
-        Path crds = root.resolve("crds");
-        boolean wait = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--worker-jar" -> workerJar = Path.of(args[++i]).toAbsolutePath();
-                case "--operator-jar" -> operatorJar = Path.of(args[++i]).toAbsolutePath();
-                case "--examples" -> examples = Path.of(args[++i]).toAbsolutePath();
-                case "--crds" -> crds = Path.of(args[++i]).toAbsolutePath();
-                case "--wait" -> wait = true;
-                default -> {
-                    System.err.println("unknown argument " + args[i]
-                            + "; usage: SystemDemo [--worker-jar P] [--operator-jar P] [--examples DIR] [--crds DIR] [--wait]");
-                    System.exit(2);
-                }
-            }
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    Path workerJar = root.resolve("worker/target/worker.jar");
+    Path operatorJar = root.resolve("operator/target/operator.jar");
+    Path examples = null;
+    Path crds = root.resolve("crds");
+    boolean wait = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--worker-jar" -> workerJar = Path.of(args[++i]).toAbsolutePath();
+        case "--operator-jar" -> operatorJar = Path.of(args[++i]).toAbsolutePath();
+        case "--examples" -> examples = Path.of(args[++i]).toAbsolutePath();
+        case "--crds" -> crds = Path.of(args[++i]).toAbsolutePath();
+        case "--wait" -> wait = true;
+        default -> {
+          System.err.println(
+              "unknown argument "
+                  + args[i]
+                  + "; usage: SystemDemo [--worker-jar P] [--operator-jar P] [--examples DIR] [--crds DIR] [--wait]");
+          System.exit(2);
         }
-        if (examples == null) {
-            examples = Manifests.defaultExamples(root);
-        }
-        Path workDir = Files.createDirectories(root.resolve(".local/system-demo"));
-        LocalSystem system = new LocalSystem(new LocalSystem.Settings(root, workerJar, operatorJar, crds, examples, workDir, System.out));
-        // Ctrl-C ends the JVM through its shutdown hooks: stop what we started there, once.
-        Thread hook = new Thread(() -> {
-            System.out.println();
-            System.out.println("== Stopping everything");
-            system.close();
-        }, "system-demo-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            run(system, root, crds, examples, wait);
-        } finally {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            step("Stopping everything");
-            system.close();
-            System.out.println("  done");
-        }
+      }
+    }
+    if (examples == null) {
+      examples = Manifests.defaultExamples(root);
+    }
+    Path workDir = Files.createDirectories(root.resolve(".local/system-demo"));
+    LocalSystem system =
+        new LocalSystem(
+            new LocalSystem.Settings(
+                root, workerJar, operatorJar, crds, examples, workDir, System.out));
+    // Ctrl-C ends the JVM through its shutdown hooks: stop what we started there, once.
+    Thread hook =
+        new Thread(
+            () -> {
+              System.out.println();
+              System.out.println("== Stopping everything");
+              system.close();
+            },
+            "system-demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      run(system, root, crds, examples, wait);
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      step("Stopping everything");
+      system.close();
+      System.out.println("  done");
+    }
+  }
+
+  private static void run(LocalSystem system, Path root, Path crds, Path examples, boolean wait)
+      throws Exception {
+    Manifests.Pipeline p = system.pipeline();
+    step(
+        "Starting local services for the example pipeline "
+            + p.namespace()
+            + "/"
+            + p.name()
+            + " (from "
+            + root.relativize(examples)
+            + ")");
+    system.startServices();
+
+    step(
+        "Seeding users (MariaDB), notifications (MongoDB '"
+            + "%s".formatted(system.mongoDatabase())
+            + "'), Pub/Sub topics");
+    system.data().seedSample();
+    system.createTopics();
+    System.out.printf(
+        "  project %s: topic %s -> subscription %s; %s; dead letters %s%n",
+        p.projectId(), p.topic(), p.subscription(), p.sentTopic(), p.deadLetterTopic());
+
+    step("Starting the local Kubernetes API");
+    LocalKubernetesApi api = system.startApi();
+    System.out.println("  " + api.url() + "  (export KUBECONFIG=" + api.kubeconfig() + ")");
+
+    kubectl(system, "apply", "--validate=false", "-f", root.relativize(crds) + "/");
+    kubectl(system, "apply", "--validate=false", "-f", root.relativize(examples) + "/");
+    step("Pointing the example Secrets at the local servers");
+    system.fillSecretsForLocalServices();
+
+    step("Starting operator.jar (its own process)");
+    system.startOperator();
+    System.out.println(
+        "  pid "
+            + system.operatorPid()
+            + ", http 127.0.0.1:"
+            + system.operatorHttpPort()
+            + ", log "
+            + root.relativize(system.operatorLog()));
+
+    step("Starting the local runner (Deployments -> worker.jar processes)");
+    system.startRunner();
+    System.out.println(
+        "  log "
+            + root.relativize(system.runnerLog())
+            + "; worker logs in "
+            + root.relativize(system.runnerLog().getParent()));
+
+    step("Waiting for NotificationPipeline " + p.name() + " to be Ready, with the workers' health");
+    system.awaitPipelineReady(Duration.ofSeconds(120));
+    String cacheName =
+        system
+            .manifests()
+            .find("NotificationPipeline", p.namespace(), p.name())
+            .orElseThrow()
+            .path("spec")
+            .path("cacheRef")
+            .path("name")
+            .asText();
+    try {
+      JsonNode cache = system.awaitCacheReady(cacheName, Duration.ofSeconds(30));
+      System.out.println(
+          "  CacheConfig "
+              + cacheName
+              + ": reachable="
+              + cache.path("reachable").asText()
+              + " latencyMillis="
+              + cache.path("latencyMillis").asText());
+    } catch (IllegalStateException e) {
+      System.out.println("  CacheConfig " + cacheName + " not Ready: " + e.getMessage());
+    }
+    for (LocalRunner.WorkerProcess w : system.runner().allWorkers()) {
+      System.out.println(
+          "  worker "
+              + w.name()
+              + ": http 127.0.0.1:"
+              + w.httpPort()
+              + " ready="
+              + w.ready()
+              + " log "
+              + root.relativize(w.logFile()));
     }
 
-    private static void run(LocalSystem system, Path root, Path crds, Path examples, boolean wait) throws Exception {
-        Manifests.Pipeline p = system.pipeline();
-        step("Starting local services for the example pipeline " + p.namespace() + "/" + p.name() + " (from " + root.relativize(examples) + ")");
-        system.startServices();
-
-        step("Seeding users (MariaDB), notifications (MongoDB '" + "%s".formatted(system.mongoDatabase()) + "'), Pub/Sub topics");
-        system.data().seedSample();
-        system.createTopics();
-        System.out.printf("  project %s: topic %s -> subscription %s; %s; dead letters %s%n", p.projectId(), p.topic(), p.subscription(),
-                p.sentTopic(), p.deadLetterTopic());
-
-        step("Starting the local Kubernetes API");
-        LocalKubernetesApi api = system.startApi();
-        System.out.println("  " + api.url() + "  (export KUBECONFIG=" + api.kubeconfig() + ")");
-
-        kubectl(system, "apply", "--validate=false", "-f", root.relativize(crds) + "/");
-        kubectl(system, "apply", "--validate=false", "-f", root.relativize(examples) + "/");
-        step("Pointing the example Secrets at the local servers");
-        system.fillSecretsForLocalServices();
-
-        step("Starting operator.jar (its own process)");
-        system.startOperator();
-        System.out.println("  pid " + system.operatorPid() + ", http 127.0.0.1:" + system.operatorHttpPort() + ", log " + root.relativize(system.operatorLog()));
-
-        step("Starting the local runner (Deployments -> worker.jar processes)");
-        system.startRunner();
-        System.out.println("  log " + root.relativize(system.runnerLog()) + "; worker logs in " + root.relativize(system.runnerLog().getParent()));
-
-        step("Waiting for NotificationPipeline " + p.name() + " to be Ready, with the workers' health");
-        system.awaitPipelineReady(Duration.ofSeconds(120));
-        String cacheName = system.manifests().find("NotificationPipeline", p.namespace(), p.name()).orElseThrow()
-                .path("spec").path("cacheRef").path("name").asText();
-        try {
-            JsonNode cache = system.awaitCacheReady(cacheName, Duration.ofSeconds(30));
-            System.out.println("  CacheConfig " + cacheName + ": reachable=" + cache.path("reachable").asText() + " latencyMillis=" + cache.path("latencyMillis").asText());
-        } catch (IllegalStateException e) {
-            System.out.println("  CacheConfig " + cacheName + " not Ready: " + e.getMessage());
-        }
-        for (LocalRunner.WorkerProcess w : system.runner().allWorkers()) {
-            System.out.println("  worker " + w.name() + ": http 127.0.0.1:" + w.httpPort() + " ready=" + w.ready() + " log " + root.relativize(w.logFile()));
-        }
-
-        step("Publishing notification-created events");
-        for (String body : BackendData.SAMPLE_EVENTS) {
-            system.pubsub().publish(p.topic(), body);
-            System.out.println("  " + body);
-        }
-
-        step("notification-sent events");
-        for (PubSubEmulator.ReceivedMessage m : system.pubsub().awaitMessages(system.sentWatch(), 3, Duration.ofSeconds(60))) {
-            System.out.println("  " + m.data());
-        }
-        step("Emails the SES emulator received");
-        for (SesEmulator.SentEmail email : system.ses().emails()) {
-            System.out.printf("  to=%s from=%s%n    subject: %s%n    html:    %s%n", email.to(), email.from(), email.subject(), email.htmlBody());
-        }
-        if (system.deadLetterWatch() != null) {
-            step("Dead-lettered messages");
-            for (PubSubEmulator.ReceivedMessage m : system.pubsub().awaitMessages(system.deadLetterWatch(), 1, Duration.ofSeconds(20))) {
-                System.out.printf("  reason=%s data=%s%n", m.attributes().get("deadLetterReason"), m.data());
-            }
-        }
-
-        kubectl(system, "get", "notificationpipelines,cacheconfigs", "-n", p.namespace());
-        kubectl(system, "get", "deployments,services,configmaps,poddisruptionbudgets", "-n", p.namespace());
-        step(Kubectl.display("get", "np", p.name(), "-n", p.namespace(), "-o", "yaml") + "   (status section)");
-        String yaml = system.kubectl().run("get", "np", p.name(), "-n", p.namespace(), "-o", "yaml").orThrow().output();
-        int at = yaml.indexOf("\nstatus:");
-        System.out.println(at < 0 ? yaml : yaml.substring(at + 1));
-
-        step("Secrets in the operator's and the runner's logs");
-        List<String> leaks = system.secretLeaks();
-        System.out.println(leaks.isEmpty() ? "  none of the " + system.secretValues().size() + " secret values appears in "
-                + root.relativize(system.operatorLog()) + " or " + root.relativize(system.runnerLog()) : "  LEAK: " + leaks);
-
-        if (wait) {
-            step("Running until Ctrl-C");
-            System.out.println("  export KUBECONFIG=" + system.api().kubeconfig());
-            System.out.println("  kubectl get np,cachecfg,deploy -n " + p.namespace());
-            Thread.currentThread().join();
-        }
+    step("Publishing notification-created events");
+    for (String body : BackendData.SAMPLE_EVENTS) {
+      system.pubsub().publish(p.topic(), body);
+      System.out.println("  " + body);
     }
 
-    private static void kubectl(LocalSystem system, String... args) {
-        step(Kubectl.display(args));
-        Kubectl.Result r = system.kubectl().run(args);
-        r.output().lines().forEach(line -> System.out.println("  " + line));
-        r.orThrow();
+    step("notification-sent events");
+    for (PubSubEmulator.ReceivedMessage m :
+        system.pubsub().awaitMessages(system.sentWatch(), 3, Duration.ofSeconds(60))) {
+      System.out.println("  " + m.data());
+    }
+    step("Emails the SES emulator received");
+    for (SesEmulator.SentEmail email : system.ses().emails()) {
+      System.out.printf(
+          "  to=%s from=%s%n    subject: %s%n    html:    %s%n",
+          email.to(), email.from(), email.subject(), email.htmlBody());
+    }
+    if (system.deadLetterWatch() != null) {
+      step("Dead-lettered messages");
+      for (PubSubEmulator.ReceivedMessage m :
+          system.pubsub().awaitMessages(system.deadLetterWatch(), 1, Duration.ofSeconds(20))) {
+        System.out.printf(
+            "  reason=%s data=%s%n", m.attributes().get("deadLetterReason"), m.data());
+      }
     }
 
-    private static void step(String title) {
-        System.out.println();
-        System.out.println("== " + title);
+    kubectl(system, "get", "notificationpipelines,cacheconfigs", "-n", p.namespace());
+    kubectl(
+        system, "get", "deployments,services,configmaps,poddisruptionbudgets", "-n", p.namespace());
+    step(
+        Kubectl.display("get", "np", p.name(), "-n", p.namespace(), "-o", "yaml")
+            + "   (status section)");
+    String yaml =
+        system
+            .kubectl()
+            .run("get", "np", p.name(), "-n", p.namespace(), "-o", "yaml")
+            .orThrow()
+            .output();
+    int at = yaml.indexOf("\nstatus:");
+    System.out.println(at < 0 ? yaml : yaml.substring(at + 1));
+
+    step("Secrets in the operator's and the runner's logs");
+    List<String> leaks = system.secretLeaks();
+    System.out.println(
+        leaks.isEmpty()
+            ? "  none of the "
+                + system.secretValues().size()
+                + " secret values appears in "
+                + root.relativize(system.operatorLog())
+                + " or "
+                + root.relativize(system.runnerLog())
+            : "  LEAK: " + leaks);
+
+    if (wait) {
+      step("Running until Ctrl-C");
+      System.out.println("  export KUBECONFIG=" + system.api().kubeconfig());
+      System.out.println("  kubectl get np,cachecfg,deploy -n " + p.namespace());
+      Thread.currentThread().join();
     }
+  }
+
+  private static void kubectl(LocalSystem system, String... args) {
+    step(Kubectl.display(args));
+    Kubectl.Result r = system.kubectl().run(args);
+    r.output().lines().forEach(line -> System.out.println("  " + line));
+    r.orThrow();
+  }
+
+  private static void step(String title) {
+    System.out.println();
+    System.out.println("== " + title);
+  }
 }

@@ -15,99 +15,131 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The machine's kubectl against {@link LocalKubernetesApi}: apply of crds/ and examples/,
- * discovery of the CRDs' kinds and short names, and printer columns rendered as a real API server
- * renders them.
+ * The machine's kubectl against {@link LocalKubernetesApi}: apply of crds/ and examples/, discovery
+ * of the CRDs' kinds and short names, and printer columns rendered as a real API server renders
+ * them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubectlLocalApiTest {
 
-    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    static LocalKubernetesApi api;
-    static Kubectl kubectl;
-    static Manifests.Pipeline pipeline;
+  static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  static LocalKubernetesApi api;
+  static Kubectl kubectl;
+  static Manifests.Pipeline pipeline;
 
-    @BeforeAll
-    static void start() throws Exception {
-        api = LocalKubernetesApi.start(Files.createTempDirectory("kubectl-local-api"));
-        kubectl = new Kubectl(api.kubeconfig());
-        pipeline = Manifests.load(Manifests.defaultExamples(ROOT)).pipeline();
-    }
+  @BeforeAll
+  static void start() throws Exception {
+    api = LocalKubernetesApi.start(Files.createTempDirectory("kubectl-local-api"));
+    kubectl = new Kubectl(api.kubeconfig());
+    pipeline = Manifests.load(Manifests.defaultExamples(ROOT)).pipeline();
+  }
 
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
 
-    @Test
-    @Order(1)
-    void appliesCrdsThenExamples() {
-        Kubectl.Result crds = kubectl.run("apply", "--validate=false", "-f", ROOT.resolve("crds").toString());
-        assertThat(crds.exitCode()).as(crds.output()).isZero();
-        assertThat(crds.output()).contains("customresourcedefinition.apiextensions.k8s.io/notificationpipelines.infra.vibework.io created",
-                "customresourcedefinition.apiextensions.k8s.io/cacheconfigs.infra.vibework.io created");
+  @Test
+  @Order(1)
+  void appliesCrdsThenExamples() {
+    Kubectl.Result crds =
+        kubectl.run("apply", "--validate=false", "-f", ROOT.resolve("crds").toString());
+    assertThat(crds.exitCode()).as(crds.output()).isZero();
+    assertThat(crds.output())
+        .contains(
+            "customresourcedefinition.apiextensions.k8s.io/notificationpipelines.infra.vibework.io created",
+            "customresourcedefinition.apiextensions.k8s.io/cacheconfigs.infra.vibework.io created");
 
-        Kubectl.Result examples = kubectl.run("apply", "--validate=false", "-f", Manifests.defaultExamples(ROOT).toString());
-        assertThat(examples.exitCode()).as(examples.output()).isZero();
-        assertThat(examples.output()).contains("namespace/" + pipeline.namespace() + " created",
-                "notificationpipeline.infra.vibework.io/" + pipeline.name() + " created", "cacheconfig.infra.vibework.io/");
+    Kubectl.Result examples =
+        kubectl.run("apply", "--validate=false", "-f", Manifests.defaultExamples(ROOT).toString());
+    assertThat(examples.exitCode()).as(examples.output()).isZero();
+    assertThat(examples.output())
+        .contains(
+            "namespace/" + pipeline.namespace() + " created",
+            "notificationpipeline.infra.vibework.io/" + pipeline.name() + " created",
+            "cacheconfig.infra.vibework.io/");
 
-        Kubectl.Result again = kubectl.run("apply", "--validate=false", "-f", Manifests.defaultExamples(ROOT).toString());
-        assertThat(again.exitCode()).as(again.output()).isZero();
-        assertThat(again.output()).contains("notificationpipeline.infra.vibework.io/" + pipeline.name() + " unchanged");
-    }
+    Kubectl.Result again =
+        kubectl.run("apply", "--validate=false", "-f", Manifests.defaultExamples(ROOT).toString());
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(again.output())
+        .contains("notificationpipeline.infra.vibework.io/" + pipeline.name() + " unchanged");
+  }
 
-    @Test
-    @Order(2)
-    void discoversTheCustomKindsWithShortNames() {
-        Kubectl.Result resources = kubectl.run("api-resources", "--api-group=infra.vibework.io");
-        assertThat(resources.exitCode()).as(resources.output()).isZero();
-        assertThat(resources.output()).containsPattern("notificationpipelines\\s+np\\s+infra.vibework.io/v1alpha1\\s+true\\s+NotificationPipeline")
-                .containsPattern("cacheconfigs\\s+cachecfg\\s+infra.vibework.io/v1alpha1\\s+true\\s+CacheConfig");
-    }
+  @Test
+  @Order(2)
+  void discoversTheCustomKindsWithShortNames() {
+    Kubectl.Result resources = kubectl.run("api-resources", "--api-group=infra.vibework.io");
+    assertThat(resources.exitCode()).as(resources.output()).isZero();
+    assertThat(resources.output())
+        .containsPattern(
+            "notificationpipelines\\s+np\\s+infra.vibework.io/v1alpha1\\s+true\\s+NotificationPipeline")
+        .containsPattern(
+            "cacheconfigs\\s+cachecfg\\s+infra.vibework.io/v1alpha1\\s+true\\s+CacheConfig");
+  }
 
-    @Test
-    @Order(3)
-    void printsPrinterColumnsBeforeAndAfterStatus() {
-        Kubectl.Result before = kubectl.run("get", "notificationpipelines", "-n", pipeline.namespace());
-        assertThat(before.exitCode()).as(before.output()).isZero();
-        String header = before.output().lines().findFirst().orElse("");
-        assertThat(header.split("\\s+")).contains("NAME", "READY", "REASON", "REPLICAS", "READY-REPLICAS", "AGE");
+  @Test
+  @Order(3)
+  void printsPrinterColumnsBeforeAndAfterStatus() {
+    Kubectl.Result before = kubectl.run("get", "notificationpipelines", "-n", pipeline.namespace());
+    assertThat(before.exitCode()).as(before.output()).isZero();
+    String header = before.output().lines().findFirst().orElse("");
+    assertThat(header.split("\\s+"))
+        .contains("NAME", "READY", "REASON", "REPLICAS", "READY-REPLICAS", "AGE");
 
-        // what the operator writes, through the status subresource
-        api.client().genericKubernetesResources(LocalSystem.PIPELINES, "NotificationPipeline").inNamespace(pipeline.namespace())
-                .withName(pipeline.name()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), """
+    // what the operator writes, through the status subresource
+    api.client()
+        .genericKubernetesResources(LocalSystem.PIPELINES, "NotificationPipeline")
+        .inNamespace(pipeline.namespace())
+        .withName(pipeline.name())
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            """
                         {"status":{"observedGeneration":1,"replicas":2,"readyReplicas":1,
                           "conditions":[{"type":"Ready","status":"False","reason":"AwaitingHealth","message":"m","lastTransitionTime":"2030-01-01T00:00:00Z"},
                                         {"type":"Degraded","status":"False","reason":"AsExpected","message":"","lastTransitionTime":"2030-01-01T00:00:00Z"}]}}""");
 
-        Kubectl.Result after = kubectl.run("get", "np", "-n", pipeline.namespace());
-        assertThat(after.exitCode()).as(after.output()).isZero();
-        List<String> lines = after.output().lines().toList();
-        List<String> columns = List.of(lines.get(0).split("\\s+"));
-        List<String> row = List.of(lines.get(1).split("\\s+"));
-        assertThat(row.get(columns.indexOf("NAME"))).isEqualTo(pipeline.name());
-        assertThat(row.get(columns.indexOf("READY"))).isEqualTo("False");
-        assertThat(row.get(columns.indexOf("REASON"))).isEqualTo("AwaitingHealth");
-        assertThat(row.get(columns.indexOf("REPLICAS"))).isEqualTo("2");
-        assertThat(row.get(columns.indexOf("READY-REPLICAS"))).isEqualTo("1");
-        assertThat(row.get(columns.indexOf("AGE"))).matches("\\d+s");
+    Kubectl.Result after = kubectl.run("get", "np", "-n", pipeline.namespace());
+    assertThat(after.exitCode()).as(after.output()).isZero();
+    List<String> lines = after.output().lines().toList();
+    List<String> columns = List.of(lines.get(0).split("\\s+"));
+    List<String> row = List.of(lines.get(1).split("\\s+"));
+    assertThat(row.get(columns.indexOf("NAME"))).isEqualTo(pipeline.name());
+    assertThat(row.get(columns.indexOf("READY"))).isEqualTo("False");
+    assertThat(row.get(columns.indexOf("REASON"))).isEqualTo("AwaitingHealth");
+    assertThat(row.get(columns.indexOf("REPLICAS"))).isEqualTo("2");
+    assertThat(row.get(columns.indexOf("READY-REPLICAS"))).isEqualTo("1");
+    assertThat(row.get(columns.indexOf("AGE"))).matches("\\d+s");
 
-        Kubectl.Result wide = kubectl.run("get", "notificationpipelines,cacheconfigs", "-A", "-o", "wide");
-        assertThat(wide.output()).contains("NAMESPACE", pipeline.namespace(), "notificationpipeline.infra.vibework.io/" + pipeline.name(),
-                "cacheconfig.infra.vibework.io/");
-    }
+    Kubectl.Result wide =
+        kubectl.run("get", "notificationpipelines,cacheconfigs", "-A", "-o", "wide");
+    assertThat(wide.output())
+        .contains(
+            "NAMESPACE",
+            pipeline.namespace(),
+            "notificationpipeline.infra.vibework.io/" + pipeline.name(),
+            "cacheconfig.infra.vibework.io/");
+  }
 
-    @Test
-    @Order(4)
-    void secretsStoreStringDataAsDataAndErrorsReadLikeAServer() {
-        Kubectl.Result secrets = kubectl.run("get", "secrets", "-n", pipeline.namespace());
-        assertThat(secrets.output()).containsPattern(pipeline.mysqlSecret() + "\\s+Opaque\\s+2\\s");
-        assertThat(api.client().secrets().inNamespace(pipeline.namespace()).withName(pipeline.mysqlSecret()).get().getData())
-                .containsKeys("username", "password");
+  @Test
+  @Order(4)
+  void secretsStoreStringDataAsDataAndErrorsReadLikeAServer() {
+    Kubectl.Result secrets = kubectl.run("get", "secrets", "-n", pipeline.namespace());
+    assertThat(secrets.output()).containsPattern(pipeline.mysqlSecret() + "\\s+Opaque\\s+2\\s");
+    assertThat(
+            api.client()
+                .secrets()
+                .inNamespace(pipeline.namespace())
+                .withName(pipeline.mysqlSecret())
+                .get()
+                .getData())
+        .containsKeys("username", "password");
 
-        Kubectl.Result missing = kubectl.run("get", "np", "nope", "-n", pipeline.namespace());
-        assertThat(missing.exitCode()).isNotZero();
-        assertThat(missing.output()).contains("Error from server (NotFound): notificationpipelines.infra.vibework.io \"nope\" not found");
-    }
+    Kubectl.Result missing = kubectl.run("get", "np", "nope", "-n", pipeline.namespace());
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.output())
+        .contains(
+            "Error from server (NotFound): notificationpipelines.infra.vibework.io \"nope\" not found");
+  }
 }

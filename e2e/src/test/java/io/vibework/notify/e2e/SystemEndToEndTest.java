@@ -27,127 +27,219 @@ import org.junit.jupiter.api.Test;
 /**
  * The demo path, asserted: local services, the local API with crds/ and examples/ applied by
  * kubectl, operator.jar as its own process, a worker process started by the runner from the
- * operator's Deployment, Ready with every health check ok, an email delivered, and a changed
- * input rolling the worker.
+ * operator's Deployment, Ready with every health check ok, an email delivered, and a changed input
+ * rolling the worker.
  */
 class SystemEndToEndTest {
 
-    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final ByteArrayOutputStream NARRATIVE = new ByteArrayOutputStream();
-    static LocalSystem system;
-    static Manifests.Pipeline p;
+  static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final ByteArrayOutputStream NARRATIVE = new ByteArrayOutputStream();
+  static LocalSystem system;
+  static Manifests.Pipeline p;
 
-    @BeforeAll
-    static void start() throws Exception {
-        Path workDir = Files.createDirectories(ROOT.resolve("e2e/target/system-e2e"));
-        system = new LocalSystem(new LocalSystem.Settings(ROOT, jar("e2e.workerJar", "worker/target/worker.jar"),
-                jar("e2e.operatorJar", "operator/target/operator.jar"), ROOT.resolve("crds"), Manifests.defaultExamples(ROOT), workDir,
+  @BeforeAll
+  static void start() throws Exception {
+    Path workDir = Files.createDirectories(ROOT.resolve("e2e/target/system-e2e"));
+    system =
+        new LocalSystem(
+            new LocalSystem.Settings(
+                ROOT,
+                jar("e2e.workerJar", "worker/target/worker.jar"),
+                jar("e2e.operatorJar", "operator/target/operator.jar"),
+                ROOT.resolve("crds"),
+                Manifests.defaultExamples(ROOT),
+                workDir,
                 new PrintStream(NARRATIVE, true, StandardCharsets.UTF_8)));
-        p = system.pipeline();
-        system.startServices();
-        system.data().addUser("u-ada", "ada@example.com", "Ada Lovelace");
-        system.data().addNotification("n-welcome", "u-ada", "welcome", Map.of("name", "Ada"));
-        system.data().addNotification("n-again", "u-ada", "notification", Map.of("title", "Again", "message", "after the roll"));
-        system.createTopics();
-        system.startApi();
-        for (Path dir : List.of(ROOT.resolve("crds"), Manifests.defaultExamples(ROOT))) {
-            Kubectl.Result applied = system.kubectl().run("apply", "--validate=false", "-f", dir.toString());
-            assertThat(applied.exitCode()).as(applied.output()).isZero();
-        }
-        system.fillSecretsForLocalServices();
-        system.startOperator();
-        system.startRunner();
+    p = system.pipeline();
+    system.startServices();
+    system.data().addUser("u-ada", "ada@example.com", "Ada Lovelace");
+    system.data().addNotification("n-welcome", "u-ada", "welcome", Map.of("name", "Ada"));
+    system
+        .data()
+        .addNotification(
+            "n-again",
+            "u-ada",
+            "notification",
+            Map.of("title", "Again", "message", "after the roll"));
+    system.createTopics();
+    system.startApi();
+    for (Path dir : List.of(ROOT.resolve("crds"), Manifests.defaultExamples(ROOT))) {
+      Kubectl.Result applied =
+          system.kubectl().run("apply", "--validate=false", "-f", dir.toString());
+      assertThat(applied.exitCode()).as(applied.output()).isZero();
     }
+    system.fillSecretsForLocalServices();
+    system.startOperator();
+    system.startRunner();
+  }
 
-    static Path jar(String property, String fallback) {
-        return Path.of(System.getProperty(property, ROOT.resolve(fallback).toString())).toAbsolutePath().normalize();
+  static Path jar(String property, String fallback) {
+    return Path.of(System.getProperty(property, ROOT.resolve(fallback).toString()))
+        .toAbsolutePath()
+        .normalize();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (system == null) {
+      return;
     }
+    List<ProcessHandle> children = new ArrayList<>(ProcessHandle.current().descendants().toList());
+    system.close();
+    // nothing we started outlives the system
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+  }
 
-    @AfterAll
-    static void stop() {
-        if (system == null) {
-            return;
-        }
-        List<ProcessHandle> children = new ArrayList<>(ProcessHandle.current().descendants().toList());
-        system.close();
-        // nothing we started outlives the system
-        await().atMost(Duration.ofSeconds(30)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
-    }
+  @Test
+  void reachesReadyDeliversAnEmailAndRollsOnAChangedInput() throws Exception {
+    JsonNode status = system.awaitPipelineReady(Duration.ofSeconds(90));
+    assertThat(status.path("health").path("status").asText()).isEqualTo("ready");
+    status
+        .path("health")
+        .path("checks")
+        .forEach(check -> assertThat(check.asText()).isEqualTo("ok"));
+    assertThat(status.path("health").path("checks").has("database")).isTrue();
+    assertThat(status.path("health").path("checks").has("cache")).isTrue();
+    assertThat(status.path("replicas").asInt()).isEqualTo(p.replicas());
+    assertThat(status.path("readyReplicas").asInt()).isEqualTo(p.replicas());
 
-    @Test
-    void reachesReadyDeliversAnEmailAndRollsOnAChangedInput() throws Exception {
-        JsonNode status = system.awaitPipelineReady(Duration.ofSeconds(90));
-        assertThat(status.path("health").path("status").asText()).isEqualTo("ready");
-        status.path("health").path("checks").forEach(check -> assertThat(check.asText()).isEqualTo("ok"));
-        assertThat(status.path("health").path("checks").has("database")).isTrue();
-        assertThat(status.path("health").path("checks").has("cache")).isTrue();
-        assertThat(status.path("replicas").asInt()).isEqualTo(p.replicas());
-        assertThat(status.path("readyReplicas").asInt()).isEqualTo(p.replicas());
-
-        // the worker came from the Deployment the operator wrote, with the kubelet's view of its env
-        String deploymentName = p.name() + "-worker";
-        Deployment deployment = system.api().client().apps().deployments().inNamespace(p.namespace()).withName(deploymentName).get();
-        assertThat(deployment.getStatus().getReadyReplicas()).isEqualTo(p.replicas());
-        assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(deployment.getMetadata().getGeneration());
-        assertThat(deployment.getStatus().getConditions()).anySatisfy(c -> {
-            assertThat(c.getType()).isEqualTo("Available");
-            assertThat(c.getStatus()).isEqualTo("True");
-        });
-        List<LocalRunner.WorkerProcess> workers = system.runner().workers(p.namespace(), deploymentName);
-        assertThat(workers).hasSize(p.replicas());
-        LocalRunner.WorkerProcess first = workers.get(0);
-        assertThat(first.env.get("MYSQL_PASSWORD")).as("secretKeyRef resolved from the Secret").isEqualTo("app-secret");
-        assertThat(first.env.get("REDIS_URL")).as("from the ConfigMap, in-cluster name kept").isEqualTo(p.redisUrl().toString());
-        assertThat(first.env.get("HTTP_PORT")).isEqualTo(String.valueOf(first.httpPort())).isNotEqualTo("8080");
-
-        // the CacheConfig's Redis answered the operator's PING at its in-cluster URL
-        String cacheName = system.manifests().find("NotificationPipeline", p.namespace(), p.name()).orElseThrow()
-                .path("spec").path("cacheRef").path("name").asText();
-        assertThat(system.awaitCacheReady(cacheName, Duration.ofSeconds(30)).path("reachable").asBoolean()).isTrue();
-
-        // a notification in, an email out
-        system.pubsub().publish(p.topic(), BackendData.createdEvent("n-welcome", "u-ada", "email"));
-        List<PubSubEmulator.ReceivedMessage> sent = system.pubsub().awaitMessages(system.sentWatch(), 1, Duration.ofSeconds(30));
-        assertThat(sent).hasSize(1);
-        JsonNode event = JSON.readTree(sent.get(0).data());
-        assertThat(event.path("notificationId").asText()).isEqualTo("n-welcome");
-        assertThat(event.path("status").asText()).isEqualTo("sent");
-        List<SesEmulator.SentEmail> emails = system.ses().emails();
-        assertThat(emails).hasSize(1);
-        assertThat(emails.get(0).to()).containsExactly("ada@example.com");
-        assertThat(emails.get(0).subject()).isEqualTo("Welcome to VibeWork!");
-
-        // a changed input (the CacheConfig's TTL) changes the inputs hash: the runner rolls the worker
-        String oldHash = first.templateHash();
-        String annotation = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get("infra.vibework.io/inputs-hash");
-        system.api().client().genericKubernetesResources(LocalSystem.PIPELINES, "CacheConfig").inNamespace(p.namespace()).withName(cacheName)
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"ttlSeconds\":1234}}");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            List<LocalRunner.WorkerProcess> now = system.runner().workers(p.namespace(), deploymentName);
-            assertThat(now).hasSize(p.replicas()).allSatisfy(w -> {
-                assertThat(w.templateHash()).isNotEqualTo(oldHash);
-                assertThat(w.ready()).isTrue();
-                assertThat(w.env.get("REDIS_TTL_SECONDS")).isEqualTo("1234");
+    // the worker came from the Deployment the operator wrote, with the kubelet's view of its env
+    String deploymentName = p.name() + "-worker";
+    Deployment deployment =
+        system
+            .api()
+            .client()
+            .apps()
+            .deployments()
+            .inNamespace(p.namespace())
+            .withName(deploymentName)
+            .get();
+    assertThat(deployment.getStatus().getReadyReplicas()).isEqualTo(p.replicas());
+    assertThat(deployment.getStatus().getObservedGeneration())
+        .isEqualTo(deployment.getMetadata().getGeneration());
+    assertThat(deployment.getStatus().getConditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getType()).isEqualTo("Available");
+              assertThat(c.getStatus()).isEqualTo("True");
             });
-        });
-        assertThat(first.alive()).as("the old worker stopped").isFalse();
-        Deployment rolled = system.api().client().apps().deployments().inNamespace(p.namespace()).withName(deploymentName).get();
-        assertThat(rolled.getSpec().getTemplate().getMetadata().getAnnotations().get("infra.vibework.io/inputs-hash")).isNotEqualTo(annotation);
-        system.awaitPipelineReady(Duration.ofSeconds(60));
+    List<LocalRunner.WorkerProcess> workers =
+        system.runner().workers(p.namespace(), deploymentName);
+    assertThat(workers).hasSize(p.replicas());
+    LocalRunner.WorkerProcess first = workers.get(0);
+    assertThat(first.env.get("MYSQL_PASSWORD"))
+        .as("secretKeyRef resolved from the Secret")
+        .isEqualTo("app-secret");
+    assertThat(first.env.get("REDIS_URL"))
+        .as("from the ConfigMap, in-cluster name kept")
+        .isEqualTo(p.redisUrl().toString());
+    assertThat(first.env.get("HTTP_PORT"))
+        .isEqualTo(String.valueOf(first.httpPort()))
+        .isNotEqualTo("8080");
 
-        system.pubsub().publish(p.topic(), BackendData.createdEvent("n-again", "u-ada", "email"));
-        // The Pub/Sub emulator may not feed a streaming pull opened while the old worker's stream was
-        // still open; the client reopens a silent stream after 20 s, so allow for that.
-        List<PubSubEmulator.ReceivedMessage> again = system.pubsub().awaitMessages(system.sentWatch(), 1, Duration.ofSeconds(60));
-        assertThat(again).extracting(m -> JSON.readTree(m.data()).path("status").asText()).containsExactly("sent");
+    // the CacheConfig's Redis answered the operator's PING at its in-cluster URL
+    String cacheName =
+        system
+            .manifests()
+            .find("NotificationPipeline", p.namespace(), p.name())
+            .orElseThrow()
+            .path("spec")
+            .path("cacheRef")
+            .path("name")
+            .asText();
+    assertThat(
+            system.awaitCacheReady(cacheName, Duration.ofSeconds(30)).path("reachable").asBoolean())
+        .isTrue();
 
-        // no secret in the operator's or the runner's logs (the operator logs at info here)
-        assertThat(system.secretLeaks()).isEmpty();
-        for (Path log : List.of(system.operatorLog(), system.runnerLog())) {
-            String text = Files.readString(log);
-            assertThat(text).isNotBlank().doesNotContain("change-me-redis", "change-me-mysql", "app-secret", "change-me-aws-secret",
-                    "AKIAEXAMPLEEXAMPLE");
-        }
+    // a notification in, an email out
+    system.pubsub().publish(p.topic(), BackendData.createdEvent("n-welcome", "u-ada", "email"));
+    List<PubSubEmulator.ReceivedMessage> sent =
+        system.pubsub().awaitMessages(system.sentWatch(), 1, Duration.ofSeconds(30));
+    assertThat(sent).hasSize(1);
+    JsonNode event = JSON.readTree(sent.get(0).data());
+    assertThat(event.path("notificationId").asText()).isEqualTo("n-welcome");
+    assertThat(event.path("status").asText()).isEqualTo("sent");
+    List<SesEmulator.SentEmail> emails = system.ses().emails();
+    assertThat(emails).hasSize(1);
+    assertThat(emails.get(0).to()).containsExactly("ada@example.com");
+    assertThat(emails.get(0).subject()).isEqualTo("Welcome to VibeWork!");
+
+    // a changed input (the CacheConfig's TTL) changes the inputs hash: the runner rolls the worker
+    String oldHash = first.templateHash();
+    String annotation =
+        deployment
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get("infra.vibework.io/inputs-hash");
+    system
+        .api()
+        .client()
+        .genericKubernetesResources(LocalSystem.PIPELINES, "CacheConfig")
+        .inNamespace(p.namespace())
+        .withName(cacheName)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"ttlSeconds\":1234}}");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .untilAsserted(
+            () -> {
+              List<LocalRunner.WorkerProcess> now =
+                  system.runner().workers(p.namespace(), deploymentName);
+              assertThat(now)
+                  .hasSize(p.replicas())
+                  .allSatisfy(
+                      w -> {
+                        assertThat(w.templateHash()).isNotEqualTo(oldHash);
+                        assertThat(w.ready()).isTrue();
+                        assertThat(w.env.get("REDIS_TTL_SECONDS")).isEqualTo("1234");
+                      });
+            });
+    assertThat(first.alive()).as("the old worker stopped").isFalse();
+    Deployment rolled =
+        system
+            .api()
+            .client()
+            .apps()
+            .deployments()
+            .inNamespace(p.namespace())
+            .withName(deploymentName)
+            .get();
+    assertThat(
+            rolled
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get("infra.vibework.io/inputs-hash"))
+        .isNotEqualTo(annotation);
+    system.awaitPipelineReady(Duration.ofSeconds(60));
+
+    system.pubsub().publish(p.topic(), BackendData.createdEvent("n-again", "u-ada", "email"));
+    // The Pub/Sub emulator may not feed a streaming pull opened while the old worker's stream was
+    // still open; the client reopens a silent stream after 20 s, so allow for that.
+    List<PubSubEmulator.ReceivedMessage> again =
+        system.pubsub().awaitMessages(system.sentWatch(), 1, Duration.ofSeconds(60));
+    assertThat(again)
+        .extracting(m -> JSON.readTree(m.data()).path("status").asText())
+        .containsExactly("sent");
+
+    // no secret in the operator's or the runner's logs (the operator logs at info here)
+    assertThat(system.secretLeaks()).isEmpty();
+    for (Path log : List.of(system.operatorLog(), system.runnerLog())) {
+      String text = Files.readString(log);
+      assertThat(text)
+          .isNotBlank()
+          .doesNotContain(
+              "change-me-redis",
+              "change-me-mysql",
+              "app-secret",
+              "change-me-aws-secret",
+              "AKIAEXAMPLEEXAMPLE");
     }
+  }
 }

@@ -1,8 +1,8 @@
 package io.vibework.notify.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running operator: JOSDK with both controllers, metrics and the HTTP endpoints. Tests start
- * it the same way as main does, with a mock API server's client and a loopback address resolver.
+ * The running operator: JOSDK with both controllers, metrics and the HTTP endpoints. Tests start it
+ * the same way as main does, with a mock API server's client and a loopback address resolver.
  */
 public final class OperatorApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorApp.class);
@@ -40,8 +40,13 @@ public final class OperatorApp implements AutoCloseable {
   private final NotificationPipelineReconciler pipelines;
   private final AtomicBoolean closing;
 
-  private OperatorApp(Operator operator, OperatorHttpServer http, RedisPinger pinger, PrometheusMeterRegistry registry,
-      NotificationPipelineReconciler pipelines, AtomicBoolean closing) {
+  private OperatorApp(
+      Operator operator,
+      OperatorHttpServer http,
+      RedisPinger pinger,
+      PrometheusMeterRegistry registry,
+      NotificationPipelineReconciler pipelines,
+      AtomicBoolean closing) {
     this.operator = operator;
     this.closing = closing;
     this.http = http;
@@ -50,7 +55,8 @@ public final class OperatorApp implements AutoCloseable {
     this.pipelines = pipelines;
   }
 
-  public static OperatorApp start(OperatorConfig config, KubernetesClient client, WorkerAddressResolver resolver, Clock clock) {
+  public static OperatorApp start(
+      OperatorConfig config, KubernetesClient client, WorkerAddressResolver resolver, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -59,42 +65,56 @@ public final class OperatorApp implements AutoCloseable {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     AtomicBoolean closing = new AtomicBoolean();
 
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-          // The test API server has no server-side apply; run the same code path in production.
-          .withSSABasedCreateUpdateMatchForDependentResources(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withConcurrentReconciliationThreads(16)
-          .withCloseClientOnStop(false)
-          .withStopOnInformerErrorDuringStartup(true)
-          .withCacheSyncTimeout(Duration.ofMinutes(2));
-      if (config.leaderElectionEnabled()) {
-        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
-            .aLeaderElectionConfiguration(config.leaderElectionLeaseName())
-            .withLeaseNamespace(config.leaderElectionNamespace())
-            // JOSDK's own exit on losing the Lease calls System.exit from inside operator.stop(),
-            // which deadlocks when stop() runs in the SIGTERM shutdown hook: the pod then hangs
-            // until SIGKILL. Exit ourselves, and only when the Lease is lost while still running.
-            .withExitOnStopLeading(false)
-            .withLeaderCallbacks(new LeaderCallbacks(() -> {}, () -> lostLeadership(closing), leader -> {}))
-            .build());
-      }
-    });
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  // The test API server has no server-side apply; run the same code path in
+                  // production.
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withConcurrentReconciliationThreads(16)
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withCacheSyncTimeout(Duration.ofMinutes(2));
+              if (config.leaderElectionEnabled()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            config.leaderElectionLeaseName())
+                        .withLeaseNamespace(config.leaderElectionNamespace())
+                        // JOSDK's own exit on losing the Lease calls System.exit from inside
+                        // operator.stop(),
+                        // which deadlocks when stop() runs in the SIGTERM shutdown hook: the pod
+                        // then hangs
+                        // until SIGKILL. Exit ourselves, and only when the Lease is lost while
+                        // still running.
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> {}, () -> lostLeadership(closing), leader -> {}))
+                        .build());
+              }
+            });
 
     RedisPinger pinger = new RedisPinger(Duration.ofSeconds(2));
     NotificationPipelineReconciler pipelines =
         new NotificationPipelineReconciler(resolver, config.probeInterval(), clock, metrics);
-    CacheConfigReconciler caches = new CacheConfigReconciler(pinger, config.probeInterval(), clock, metrics);
+    CacheConfigReconciler caches =
+        new CacheConfigReconciler(pinger, config.probeInterval(), clock, metrics);
     operator.register(pipelines, c -> namespaces(c, config));
     operator.register(caches, c -> namespaces(c, config));
 
     OperatorHttpServer http;
     try {
-      http = OperatorHttpServer.start(config.httpPort(),
-          () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-          () -> operator.getRuntimeInfo().isStarted(),
-          registry);
+      http =
+          OperatorHttpServer.start(
+              config.httpPort(),
+              () ->
+                  !operator.getRuntimeInfo().isStarted()
+                      || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+              () -> operator.getRuntimeInfo().isStarted(),
+              registry);
     } catch (IOException e) {
       pinger.close();
       throw new UncheckedIOException("cannot listen on HTTP_PORT " + config.httpPort(), e);
@@ -112,7 +132,8 @@ public final class OperatorApp implements AutoCloseable {
   }
 
   private static void namespaces(
-      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c, OperatorConfig config) {
+      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,
+      OperatorConfig config) {
     if (config.watchAllNamespaces()) {
       c.watchingAllNamespaces();
     } else {

@@ -26,14 +26,18 @@ public final class OperatorMain {
     try {
       config = OperatorConfig.fromEnv(System.getenv());
     } catch (ConfigException e) {
-      log.atError().addKeyValue("variable", e.variable()).log("bad configuration: " + e.getMessage());
+      log.atError()
+          .addKeyValue("variable", e.variable())
+          .log("bad configuration: " + e.getMessage());
       System.exit(2);
       return;
     }
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(config.logLevel(), Level.INFO));
     log.atInfo()
-        .addKeyValue("namespaces", config.watchAllNamespaces() ? "all" : String.join(",", config.watchNamespaces()))
+        .addKeyValue(
+            "namespaces",
+            config.watchAllNamespaces() ? "all" : String.join(",", config.watchNamespaces()))
         .addKeyValue("probeIntervalSeconds", config.probeInterval().toSeconds())
         .addKeyValue("leaderElection", config.leaderElectionEnabled())
         .addKeyValue("httpPort", config.httpPort())
@@ -41,19 +45,24 @@ public final class OperatorMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorApp app;
     try {
-      app = OperatorApp.start(config, client, WorkerAddressResolver.clusterDns(), Clock.systemUTC());
+      app =
+          OperatorApp.start(config, client, WorkerAddressResolver.clusterDns(), Clock.systemUTC());
     } catch (RuntimeException e) {
       log.error("operator failed to start: " + e.getMessage(), e);
       System.exit(1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping notification operator");
-      app.close();
-      client.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("stopping notification operator");
+                  app.close();
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     stopped.await();
   }
 }

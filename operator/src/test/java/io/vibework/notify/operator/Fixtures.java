@@ -34,8 +34,16 @@ public final class Fixtures {
 
   public static Secret secret(String namespace, String name, Map<String, String> plain) {
     Map<String, String> data = new LinkedHashMap<>();
-    plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-    return new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().withData(data).build();
+    plain.forEach(
+        (k, v) ->
+            data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .withData(data)
+        .build();
   }
 
   public static Secret redisSecret(String ns) {
@@ -51,7 +59,8 @@ public final class Fixtures {
   }
 
   public static Secret awsSecret(String ns) {
-    return secret(ns, "aws-creds", Map.of("accessKeyId", AWS_KEY_ID, "secretAccessKey", AWS_SECRET));
+    return secret(
+        ns, "aws-creds", Map.of("accessKeyId", AWS_KEY_ID, "secretAccessKey", AWS_SECRET));
   }
 
   public static Secret pubsubSecret(String ns) {
@@ -59,13 +68,24 @@ public final class Fixtures {
   }
 
   public static String[] secretValues() {
-    return new String[] {REDIS_PASSWORD, MYSQL_USER, MYSQL_PASSWORD, MONGO_URL, "mongo-pw-Lp09", AWS_KEY_ID, AWS_SECRET,
-        "pubsub-pk-Xy66"};
+    return new String[] {
+      REDIS_PASSWORD,
+      MYSQL_USER,
+      MYSQL_PASSWORD,
+      MONGO_URL,
+      "mongo-pw-Lp09",
+      AWS_KEY_ID,
+      AWS_SECRET,
+      "pubsub-pk-Xy66"
+    };
   }
 
   public static CacheConfig cacheConfig(String ns, String name, String url, boolean withPassword) {
-    return new CacheConfig(ns, name, new CacheConfigSpec(url,
-        withPassword ? new SecretKeyRef("redis-auth", null) : null, null, 600, null));
+    return new CacheConfig(
+        ns,
+        name,
+        new CacheConfigSpec(
+            url, withPassword ? new SecretKeyRef("redis-auth", null) : null, null, 600, null));
   }
 
   public static NotificationPipelineSpec spec(String cacheName, int replicas) {
@@ -75,13 +95,24 @@ public final class Fixtures {
         null,
         LogLevel.INFO,
         new CacheRef(cacheName),
-        new PubSubSpec("test-project", null, null, null, null, "notification-dead", null, null, new SecretRef("pubsub-key")),
-        new EmailSpec("eu-west-1", "noreply@vibework.io", null, new SecretRef("aws-creds"), null, null, null),
+        new PubSubSpec(
+            "test-project",
+            null,
+            null,
+            null,
+            null,
+            "notification-dead",
+            null,
+            null,
+            new SecretRef("pubsub-key")),
+        new EmailSpec(
+            "eu-west-1", "noreply@vibework.io", null, new SecretRef("aws-creds"), null, null, null),
         new MysqlSpec("mysql.db", null, "users", new SecretRef("mysql-creds"), null),
         new MongoDbSpec(new SecretKeyRef("mongo-url", null), null));
   }
 
-  public static NotificationPipeline pipeline(String ns, String name, String cacheName, int replicas) {
+  public static NotificationPipeline pipeline(
+      String ns, String name, String cacheName, int replicas) {
     NotificationPipeline p = new NotificationPipeline(ns, name, spec(cacheName, replicas));
     return p;
   }

@@ -30,11 +30,18 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final List<String> seen = new ArrayList<>();
   // Held so the level sticks: JUL keeps loggers only weakly. The mock logs every request at INFO.
-  private final java.util.logging.Logger mockLog = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private final java.util.logging.Logger mockLog =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public MockCluster() {
     mockLog.setLevel(java.util.logging.Level.WARNING);
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of()),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     applyCrds();
@@ -55,7 +62,8 @@ public final class MockCluster implements AutoCloseable {
     try (var files = Files.list(crdDirectory())) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
         try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+          CustomResourceDefinition crd =
+              client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
           client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
         }
       }

@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.CacheConfigSpec;
 import io.vibework.notify.operator.api.Conditions;
@@ -30,8 +32,6 @@ import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -61,8 +61,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator as it runs, against fabric8's CRUD mock: started by hand (no SSA in the mock), with
- * real Redis servers and the real worker /readyz on loopback. The mock runs no controllers, so
- * the test writes Deployment status the way the cluster would.
+ * real Redis servers and the real worker /readyz on loopback. The mock runs no controllers, so the
+ * test writes Deployment status the way the cluster would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -71,8 +71,7 @@ class OperatorIntegrationTest {
   @RegisterExtension
   static final RedisServer redis = new RedisServer().requirePassword(Fixtures.REDIS_PASSWORD);
 
-  @RegisterExtension
-  static final RedisServer spareRedis = new RedisServer();
+  @RegisterExtension static final RedisServer spareRedis = new RedisServer();
 
   private static final AtomicInteger NS = new AtomicInteger();
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -90,11 +89,19 @@ class OperatorIntegrationTest {
     root.addAppender(logs);
     cluster = new MockCluster();
     client = cluster.client();
-    worker = HealthServer.start(0, List.of(HealthCheck.of("cache", () -> ping(redis.port(), Fixtures.REDIS_PASSWORD))),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    OperatorConfig config = new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "debug");
-    operator = OperatorApp.start(config, client,
-        p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"), Clock.systemUTC());
+    worker =
+        HealthServer.start(
+            0,
+            List.of(HealthCheck.of("cache", () -> ping(redis.port(), Fixtures.REDIS_PASSWORD))),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    OperatorConfig config =
+        new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "debug");
+    operator =
+        OperatorApp.start(
+            config,
+            client,
+            p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
+            Clock.systemUTC());
   }
 
   @AfterAll
@@ -127,13 +134,21 @@ class OperatorIntegrationTest {
 
   private String newNamespace() {
     String ns = "it-" + NS.incrementAndGet();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
     return ns;
   }
 
   private void createSecrets(String ns, boolean withRedis) {
-    List<Secret> secrets = new ArrayList<>(List.of(Fixtures.mysqlSecret(ns), Fixtures.mongoSecret(ns),
-        Fixtures.awsSecret(ns), Fixtures.pubsubSecret(ns)));
+    List<Secret> secrets =
+        new ArrayList<>(
+            List.of(
+                Fixtures.mysqlSecret(ns),
+                Fixtures.mongoSecret(ns),
+                Fixtures.awsSecret(ns),
+                Fixtures.pubsubSecret(ns)));
     if (withRedis) {
       secrets.add(Fixtures.redisSecret(ns));
     }
@@ -153,25 +168,39 @@ class OperatorIntegrationTest {
   }
 
   private static String hash(Deployment d) {
-    return d.getSpec().getTemplate().getMetadata().getAnnotations().get(WorkerObjects.INPUTS_HASH_ANNOTATION);
+    return d.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(WorkerObjects.INPUTS_HASH_ANNOTATION);
   }
 
   private static String condition(NotificationPipeline p, String type, boolean reason) {
     if (p == null || p.getStatus() == null) {
       return null;
     }
-    return Conditions.find(p.getStatus().conditions(), type).map(c -> reason ? c.getReason() : c.getStatus()).orElse(null);
+    return Conditions.find(p.getStatus().conditions(), type)
+        .map(c -> reason ? c.getReason() : c.getStatus())
+        .orElse(null);
   }
 
   /** What the Deployment controller and kubelets would report once every worker is up. */
   private void markAvailable(String ns, String name) {
     Deployment d = deployment(ns, name);
     int replicas = d.getSpec().getReplicas();
-    d.setStatus(new DeploymentStatusBuilder()
-        .withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas).withUpdatedReplicas(replicas)
-        .addNewCondition().withType("Available").withStatus("True").withReason("MinimumReplicasAvailable").endCondition()
-        .build());
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(d.getMetadata().getGeneration())
+            .withReplicas(replicas)
+            .withReadyReplicas(replicas)
+            .withAvailableReplicas(replicas)
+            .withUpdatedReplicas(replicas)
+            .addNewCondition()
+            .withType("Available")
+            .withStatus("True")
+            .withReason("MinimumReplicasAvailable")
+            .endCondition()
+            .build());
     client.resource(d).updateStatus();
   }
 
@@ -187,16 +216,32 @@ class OperatorIntegrationTest {
     Deployment d = deployment(ns, "orders");
     ConfigMap cm = client.configMaps().inNamespace(ns).withName("orders-worker-env").get();
     Service svc = client.services().inNamespace(ns).withName("orders-worker").get();
-    await().atMost(WAIT).until(() -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("orders-worker").get() != null);
-    PodDisruptionBudget pdb = client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("orders-worker").get();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client
+                        .policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .inNamespace(ns)
+                        .withName("orders-worker")
+                        .get()
+                    != null);
+    PodDisruptionBudget pdb =
+        client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("orders-worker").get();
 
     for (HasMetadata owned : List.of(d, cm, svc, pdb)) {
-      assertThat(owned.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
-        assertThat(ref.getUid()).isEqualTo(created.getMetadata().getUid());
-        assertThat(ref.getKind()).isEqualTo("NotificationPipeline");
-        assertThat(ref.getController()).isTrue();
-      });
-      assertThat(owned.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "notification-worker")
+      assertThat(owned.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(
+              ref -> {
+                assertThat(ref.getUid()).isEqualTo(created.getMetadata().getUid());
+                assertThat(ref.getKind()).isEqualTo("NotificationPipeline");
+                assertThat(ref.getController()).isTrue();
+              });
+      assertThat(owned.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/name", "notification-worker")
           .containsEntry("app.kubernetes.io/instance", "orders")
           .containsEntry("app.kubernetes.io/component", "worker")
           .containsEntry("app.kubernetes.io/part-of", "notification-pipeline")
@@ -206,45 +251,74 @@ class OperatorIntegrationTest {
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo("registry.example.com/notify/worker:1.2.3");
-    assertThat(c.getEnvFrom()).singleElement().satisfies(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("orders-worker-env"));
-    assertThat(c.getEnv()).extracting(EnvVar::getName)
-        .containsExactly("REDIS_PASSWORD", "MYSQL_USER", "MYSQL_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "MONGODB_URL");
-    assertThat(c.getEnv()).allSatisfy(e -> {
-      assertThat(e.getValue()).isNull();
-      assertThat(e.getValueFrom().getSecretKeyRef()).isNotNull();
-    });
+    assertThat(c.getEnvFrom())
+        .singleElement()
+        .satisfies(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("orders-worker-env"));
+    assertThat(c.getEnv())
+        .extracting(EnvVar::getName)
+        .containsExactly(
+            "REDIS_PASSWORD",
+            "MYSQL_USER",
+            "MYSQL_PASSWORD",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "MONGODB_URL");
+    assertThat(c.getEnv())
+        .allSatisfy(
+            e -> {
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef()).isNotNull();
+            });
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-    assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(
+            d.getSpec().getTemplate().getSpec().getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
     assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/pubsub");
-      assertThat(m.getReadOnly()).isTrue();
-    });
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/pubsub");
+              assertThat(m.getReadOnly()).isTrue();
+            });
     assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8080")
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "8080")
         .containsKey(WorkerObjects.INPUTS_HASH_ANNOTATION);
-    assertThat(cm.getData()).containsEntry("REDIS_URL", redisUrl()).containsEntry("REDIS_TTL_SECONDS", "600")
-        .containsEntry("REDIS_KEY_PREFIX", "vibe:").containsEntry("GOOGLE_CLOUD_PROJECT", "test-project")
-        .containsEntry("PUBSUB_DEAD_LETTER_TOPIC", "notification-dead").containsEntry("APP_ENV", "production")
+    assertThat(cm.getData())
+        .containsEntry("REDIS_URL", redisUrl())
+        .containsEntry("REDIS_TTL_SECONDS", "600")
+        .containsEntry("REDIS_KEY_PREFIX", "vibe:")
+        .containsEntry("GOOGLE_CLOUD_PROJECT", "test-project")
+        .containsEntry("PUBSUB_DEAD_LETTER_TOPIC", "notification-dead")
+        .containsEntry("APP_ENV", "production")
         .containsEntry("GOOGLE_APPLICATION_CREDENTIALS", "/var/run/secrets/pubsub/key.json")
-        .doesNotContainKeys("REDIS_PASSWORD", "MYSQL_PASSWORD", "MONGODB_URL", "PUBSUB_EMULATOR_HOST");
-    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getName()).isEqualTo("http");
-      assertThat(p.getPort()).isEqualTo(8080);
-    });
+        .doesNotContainKeys(
+            "REDIS_PASSWORD", "MYSQL_PASSWORD", "MONGODB_URL", "PUBSUB_EMULATOR_HOST");
+    assertThat(svc.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getPort()).isEqualTo(8080);
+            });
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
 
     // Not Ready until the workers are available and answer /readyz.
-    await().atMost(WAIT).until(() -> "RollingOut".equals(condition(get(ns, "orders"), Conditions.READY, true)));
+    await()
+        .atMost(WAIT)
+        .until(() -> "RollingOut".equals(condition(get(ns, "orders"), Conditions.READY, true)));
     markAvailable(ns, "orders");
-    await().atMost(WAIT).until(() -> "True".equals(condition(get(ns, "orders"), Conditions.READY, false)));
+    await()
+        .atMost(WAIT)
+        .until(() -> "True".equals(condition(get(ns, "orders"), Conditions.READY, false)));
     NotificationPipeline ready = get(ns, "orders");
-    assertThat(ready.getStatus().observedGeneration()).isEqualTo(ready.getMetadata().getGeneration());
+    assertThat(ready.getStatus().observedGeneration())
+        .isEqualTo(ready.getMetadata().getGeneration());
     assertThat(ready.getStatus().replicas()).isEqualTo(2);
     assertThat(ready.getStatus().readyReplicas()).isEqualTo(2);
     assertThat(ready.getStatus().health().status()).isEqualTo("ready");
@@ -263,49 +337,101 @@ class OperatorIntegrationTest {
     await().atMost(WAIT).until(() -> deployment(ns, "billing") != null);
     String first = hash(deployment(ns, "billing"));
     // A single replica needs no disruption budget.
-    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("billing-worker").get()).isNull();
+    assertThat(
+            client
+                .policy()
+                .v1()
+                .podDisruptionBudget()
+                .inNamespace(ns)
+                .withName("billing-worker")
+                .get())
+        .isNull();
 
     // The pipeline itself.
-    client.resources(NotificationPipeline.class).inNamespace(ns).withName("billing").edit(p -> {
-      NotificationPipelineSpec s = p.getSpec();
-      p.setSpec(new NotificationPipelineSpec(s.image(), s.replicas(), s.resources(), io.vibework.notify.operator.api.LogLevel.DEBUG,
-          s.cacheRef(), s.pubsub(), s.email(), s.mysql(), s.mongodb()));
-      return p;
-    });
+    client
+        .resources(NotificationPipeline.class)
+        .inNamespace(ns)
+        .withName("billing")
+        .edit(
+            p -> {
+              NotificationPipelineSpec s = p.getSpec();
+              p.setSpec(
+                  new NotificationPipelineSpec(
+                      s.image(),
+                      s.replicas(),
+                      s.resources(),
+                      io.vibework.notify.operator.api.LogLevel.DEBUG,
+                      s.cacheRef(),
+                      s.pubsub(),
+                      s.email(),
+                      s.mysql(),
+                      s.mongodb()));
+              return p;
+            });
     await().atMost(WAIT).until(() -> !first.equals(hash(deployment(ns, "billing"))));
     String second = hash(deployment(ns, "billing"));
-    assertThat(client.configMaps().inNamespace(ns).withName("billing-worker-env").get().getData()).containsEntry("LOG_LEVEL", "debug");
+    assertThat(client.configMaps().inNamespace(ns).withName("billing-worker-env").get().getData())
+        .containsEntry("LOG_LEVEL", "debug");
 
     // Its CacheConfig.
-    client.resources(CacheConfig.class).inNamespace(ns).withName("cache").edit(cc -> {
-      CacheConfigSpec s = cc.getSpec();
-      cc.setSpec(new CacheConfigSpec(s.url(), s.passwordSecretRef(), "orders:", s.ttlSeconds(), s.tls()));
-      return cc;
-    });
+    client
+        .resources(CacheConfig.class)
+        .inNamespace(ns)
+        .withName("cache")
+        .edit(
+            cc -> {
+              CacheConfigSpec s = cc.getSpec();
+              cc.setSpec(
+                  new CacheConfigSpec(
+                      s.url(), s.passwordSecretRef(), "orders:", s.ttlSeconds(), s.tls()));
+              return cc;
+            });
     await().atMost(WAIT).until(() -> !second.equals(hash(deployment(ns, "billing"))));
     String third = hash(deployment(ns, "billing"));
 
-    // A referenced Secret's value (the ConfigMap cannot change: the value only travels by secretKeyRef).
-    client.secrets().inNamespace(ns).withName("mysql-creds").edit(s -> {
-      s.getData().put("password", Base64.getEncoder().encodeToString("rotated-pw-Gg12".getBytes(StandardCharsets.UTF_8)));
-      return s;
-    });
+    // A referenced Secret's value (the ConfigMap cannot change: the value only travels by
+    // secretKeyRef).
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("mysql-creds")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "password",
+                      Base64.getEncoder()
+                          .encodeToString("rotated-pw-Gg12".getBytes(StandardCharsets.UTF_8)));
+              return s;
+            });
     await().atMost(WAIT).until(() -> !third.equals(hash(deployment(ns, "billing"))));
     String fourth = hash(deployment(ns, "billing"));
 
-    // Settle, then make the operator re-reconcile with identical inputs: a key nobody reads is added.
+    // Settle, then make the operator re-reconcile with identical inputs: a key nobody reads is
+    // added.
     await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
     cluster.drainRequests();
     double reconcilesBefore = pipelineReconciles();
-    client.secrets().inNamespace(ns).withName("mysql-creds").edit(s -> {
-      s.getData().put("unused", Base64.getEncoder().encodeToString("x".getBytes(StandardCharsets.UTF_8)));
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("mysql-creds")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "unused",
+                      Base64.getEncoder().encodeToString("x".getBytes(StandardCharsets.UTF_8)));
+              return s;
+            });
     await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
     List<String> writes = MockCluster.writes(cluster.drainRequests());
-    assertThat(pipelineReconciles()).as("the Secret edit made the operator reconcile").isGreaterThan(reconcilesBefore);
+    assertThat(pipelineReconciles())
+        .as("the Secret edit made the operator reconcile")
+        .isGreaterThan(reconcilesBefore);
     // Only the test's own Secret edit; nothing from the operator.
-    assertThat(writes).allMatch(w -> w.contains("/secrets/mysql-creds"), "only the test's write: " + writes);
+    assertThat(writes)
+        .allMatch(w -> w.contains("/secrets/mysql-creds"), "only the test's write: " + writes);
     assertThat(hash(deployment(ns, "billing"))).isEqualTo(fourth);
   }
 
@@ -315,33 +441,71 @@ class OperatorIntegrationTest {
     String ns = newNamespace();
     createSecrets(ns, false);
     client.resource(pipeline(ns, "lonely", "absent-cache", 1)).create();
-    await().atMost(WAIT).until(() -> "CacheConfigNotFound".equals(condition(get(ns, "lonely"), Conditions.READY, true)));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                "CacheConfigNotFound".equals(condition(get(ns, "lonely"), Conditions.READY, true)));
     NotificationPipeline p = get(ns, "lonely");
     assertThat(condition(p, Conditions.READY, false)).isEqualTo("False");
-    assertThat(Conditions.find(p.getStatus().conditions(), Conditions.READY).orElseThrow().getMessage())
-        .contains("absent-cache").contains("create it");
-    await().atMost(WAIT).until(() -> events(ns).stream().anyMatch(e -> "CacheConfigNotFound".equals(e.getReason())));
+    assertThat(
+            Conditions.find(p.getStatus().conditions(), Conditions.READY)
+                .orElseThrow()
+                .getMessage())
+        .contains("absent-cache")
+        .contains("create it");
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> events(ns).stream().anyMatch(e -> "CacheConfigNotFound".equals(e.getReason())));
     assertThat(deployment(ns, "lonely")).isNull();
 
     // The CacheConfig appears but names a password Secret that does not exist yet.
     client.resource(Fixtures.cacheConfig(ns, "absent-cache", redisUrl(), true)).create();
-    await().atMost(WAIT).until(() -> "SecretNotFound".equals(condition(get(ns, "lonely"), Conditions.READY, true)));
-    assertThat(Conditions.find(get(ns, "lonely").getStatus().conditions(), Conditions.READY).orElseThrow().getMessage())
+    await()
+        .atMost(WAIT)
+        .until(() -> "SecretNotFound".equals(condition(get(ns, "lonely"), Conditions.READY, true)));
+    assertThat(
+            Conditions.find(get(ns, "lonely").getStatus().conditions(), Conditions.READY)
+                .orElseThrow()
+                .getMessage())
         .contains("redis-auth");
-    await().atMost(WAIT).until(() -> events(ns).stream().anyMatch(e -> "SecretNotFound".equals(e.getReason())
-        && "NotificationPipeline".equals(e.getInvolvedObject().getKind())));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                events(ns).stream()
+                    .anyMatch(
+                        e ->
+                            "SecretNotFound".equals(e.getReason())
+                                && "NotificationPipeline".equals(e.getInvolvedObject().getKind())));
 
     // Secret without the key the CacheConfig names.
     client.resource(Fixtures.secret(ns, "redis-auth", Map.of("wrong", "x"))).create();
-    await().atMost(WAIT).until(() -> "SecretKeyNotFound".equals(condition(get(ns, "lonely"), Conditions.READY, true)));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> "SecretKeyNotFound".equals(condition(get(ns, "lonely"), Conditions.READY, true)));
 
-    client.secrets().inNamespace(ns).withName("redis-auth").edit(s -> {
-      s.getData().put("password", Base64.getEncoder().encodeToString(Fixtures.REDIS_PASSWORD.getBytes(StandardCharsets.UTF_8)));
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("redis-auth")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "password",
+                      Base64.getEncoder()
+                          .encodeToString(
+                              Fixtures.REDIS_PASSWORD.getBytes(StandardCharsets.UTF_8)));
+              return s;
+            });
     await().atMost(WAIT).until(() -> deployment(ns, "lonely") != null);
     markAvailable(ns, "lonely");
-    await().atMost(WAIT).until(() -> "True".equals(condition(get(ns, "lonely"), Conditions.READY, false)));
+    await()
+        .atMost(WAIT)
+        .until(() -> "True".equals(condition(get(ns, "lonely"), Conditions.READY, false)));
   }
 
   @Test
@@ -352,15 +516,34 @@ class OperatorIntegrationTest {
     int sparePort = spareRedis.port();
     spareRedis.stop();
     try {
-      client.resource(Fixtures.cacheConfig(ns, "stopped", "redis://127.0.0.1:" + sparePort, false)).create();
+      client
+          .resource(Fixtures.cacheConfig(ns, "stopped", "redis://127.0.0.1:" + sparePort, false))
+          .create();
       client.resource(Fixtures.cacheConfig(ns, "running", redisUrl(), true)).create();
-      await().atMost(WAIT).until(() -> cache(ns, "stopped") != null && Boolean.FALSE.equals(cache(ns, "stopped").reachable()));
-      assertThat(Conditions.find(cache(ns, "stopped").conditions(), Conditions.READY).orElseThrow().getStatus()).isEqualTo("False");
-      assertThat(Conditions.isTrue(cache(ns, "stopped").conditions(), Conditions.DEGRADED)).isTrue();
-      await().atMost(WAIT).until(() -> cache(ns, "running") != null && Boolean.TRUE.equals(cache(ns, "running").reachable()));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  cache(ns, "stopped") != null
+                      && Boolean.FALSE.equals(cache(ns, "stopped").reachable()));
+      assertThat(
+              Conditions.find(cache(ns, "stopped").conditions(), Conditions.READY)
+                  .orElseThrow()
+                  .getStatus())
+          .isEqualTo("False");
+      assertThat(Conditions.isTrue(cache(ns, "stopped").conditions(), Conditions.DEGRADED))
+          .isTrue();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  cache(ns, "running") != null
+                      && Boolean.TRUE.equals(cache(ns, "running").reachable()));
       assertThat(cache(ns, "running").latencyMillis()).isNotNull().isBetween(0L, 2000L);
       assertThat(Conditions.isTrue(cache(ns, "running").conditions(), Conditions.READY)).isTrue();
-      await().atMost(WAIT).until(() -> events(ns).stream().anyMatch(e -> "RedisUnreachable".equals(e.getReason())));
+      await()
+          .atMost(WAIT)
+          .until(() -> events(ns).stream().anyMatch(e -> "RedisUnreachable".equals(e.getReason())));
     } finally {
       spareRedis.start();
     }
@@ -377,20 +560,30 @@ class OperatorIntegrationTest {
     client.resource(pipeline(ns, "alerts", "cache", 1)).create();
     await().atMost(WAIT).until(() -> deployment(ns, "alerts") != null);
     markAvailable(ns, "alerts");
-    await().atMost(WAIT).until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.READY, false)));
+    await()
+        .atMost(WAIT)
+        .until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.READY, false)));
     redis.stop();
     try {
-      await().atMost(WAIT).until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.DEGRADED, false)));
+      await()
+          .atMost(WAIT)
+          .until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.DEGRADED, false)));
       NotificationPipeline p = get(ns, "alerts");
       assertThat(p.getStatus().health().status()).isEqualTo("not_ready");
       assertThat(p.getStatus().health().checks()).containsEntry("cache", "error");
       assertThat(condition(p, Conditions.READY, false)).isEqualTo("False");
       assertThat(condition(p, Conditions.READY, true)).isEqualTo("DependencyUnhealthy");
-      assertThat(Conditions.find(p.getStatus().conditions(), Conditions.DEGRADED).orElseThrow().getMessage()).contains("cache: error");
+      assertThat(
+              Conditions.find(p.getStatus().conditions(), Conditions.DEGRADED)
+                  .orElseThrow()
+                  .getMessage())
+          .contains("cache: error");
     } finally {
       redis.start();
     }
-    await().atMost(WAIT).until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.READY, false)));
+    await()
+        .atMost(WAIT)
+        .until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.READY, false)));
   }
 
   @Test
@@ -398,14 +591,46 @@ class OperatorIntegrationTest {
   void noSecretValueInConfigMapsStatusEventsOrLogs() {
     List<String> places = new ArrayList<>();
     var json = client.getKubernetesSerialization();
-    client.configMaps().inAnyNamespace().list().getItems().forEach(cm -> places.add(json.asJson(cm)));
-    client.resources(NotificationPipeline.class).inAnyNamespace().list().getItems().forEach(p -> places.add(json.asJson(p.getStatus())));
-    client.resources(CacheConfig.class).inAnyNamespace().list().getItems().forEach(c -> places.add(json.asJson(c.getStatus())));
-    client.v1().events().inAnyNamespace().list().getItems().forEach(e -> places.add(json.asJson(e)));
-    client.apps().deployments().inAnyNamespace().list().getItems().forEach(d -> places.add(json.asJson(d)));
+    client
+        .configMaps()
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(cm -> places.add(json.asJson(cm)));
+    client
+        .resources(NotificationPipeline.class)
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(p -> places.add(json.asJson(p.getStatus())));
+    client
+        .resources(CacheConfig.class)
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(c -> places.add(json.asJson(c.getStatus())));
+    client
+        .v1()
+        .events()
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(e -> places.add(json.asJson(e)));
+    client
+        .apps()
+        .deployments()
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(d -> places.add(json.asJson(d)));
     for (ILoggingEvent e : List.copyOf(logs.list)) {
-      places.add(e.getFormattedMessage() + " " + e.getKeyValuePairs()
-          + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy())));
+      places.add(
+          e.getFormattedMessage()
+              + " "
+              + e.getKeyValuePairs()
+              + (e.getThrowableProxy() == null
+                  ? ""
+                  : ThrowableProxyUtil.asString(e.getThrowableProxy())));
     }
     assertThat(places).hasSizeGreaterThan(10);
     List<String> secrets = new ArrayList<>(List.of(Fixtures.secretValues()));
@@ -424,16 +649,29 @@ class OperatorIntegrationTest {
   @Order(7)
   void everyOwnedObjectCarriesItsOwnerReference() {
     Set<String> pipelineUids = new java.util.HashSet<>();
-    client.resources(NotificationPipeline.class).inAnyNamespace().list().getItems()
+    client
+        .resources(NotificationPipeline.class)
+        .inAnyNamespace()
+        .list()
+        .getItems()
         .forEach(p -> pipelineUids.add(p.getMetadata().getUid()));
     List<HasMetadata> owned = new ArrayList<>();
     owned.addAll(client.apps().deployments().inAnyNamespace().list().getItems());
-    owned.addAll(client.configMaps().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "notification-operator").list().getItems());
+    owned.addAll(
+        client
+            .configMaps()
+            .inAnyNamespace()
+            .withLabel("app.kubernetes.io/managed-by", "notification-operator")
+            .list()
+            .getItems());
     owned.addAll(client.services().inAnyNamespace().list().getItems());
     owned.addAll(client.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems());
     assertThat(owned).hasSizeGreaterThanOrEqualTo(9);
-    assertThat(owned).allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
-        .anySatisfy(ref -> assertThat(pipelineUids).contains(ref.getUid())));
+    assertThat(owned)
+        .allSatisfy(
+            o ->
+                assertThat(o.getMetadata().getOwnerReferences())
+                    .anySatisfy(ref -> assertThat(pipelineUids).contains(ref.getUid())));
   }
 
   @Test
@@ -441,17 +679,40 @@ class OperatorIntegrationTest {
   void operatorServesItsOwnHealthAndMetrics() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + operator.httpPort();
-    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics).contains("operator_sdk_").contains("notify_operator_status_writes_total").contains("jvm_memory_used_bytes");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("operator_sdk_")
+        .contains("notify_operator_status_writes_total")
+        .contains("jvm_memory_used_bytes");
     // No per-resource tags: pipeline names never become label values.
     assertThat(metrics).doesNotContain("orders").doesNotContain("billing");
   }
 
   private double pipelineReconciles() {
-    return operator.registry().find("operator.sdk.reconciliations.started").tag("kind", "NotificationPipeline").counters().stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    return operator
+        .registry()
+        .find("operator.sdk.reconciliations.started")
+        .tag("kind", "NotificationPipeline")
+        .counters()
+        .stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
   }
 
   private List<Event> events(String ns) {

@@ -1,5 +1,8 @@
 package io.vibework.notify.testkit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,18 +24,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A fault-injecting HTTP reverse proxy on a free loopback port, in front of a target base URI.
- * Requests are forwarded verbatim (method, path and query, headers except hop-by-hop ones,
- * {@code Host} and {@code Content-Length}, body) unless a fault is queued with
- * {@link #failNext(int, int)}: then the proxy answers itself with an AWS JSON-protocol error.
+ * Requests are forwarded verbatim (method, path and query, headers except hop-by-hop ones, {@code
+ * Host} and {@code Content-Length}, body) unless a fault is queued with {@link #failNext(int,
+ * int)}: then the proxy answers itself with an AWS JSON-protocol error.
  *
  * <pre>{@code
  * @RegisterExtension static final SesEmulator ses = new SesEmulator();
@@ -41,230 +40,261 @@ import org.slf4j.LoggerFactory;
  * sesProxy.failNext(2, 429); // two throttles, then through to SES
  * }</pre>
  *
- * <p>The target is resolved at each request, so it may come from a server started later. The
- * proxy changes {@code Host}, so a SigV4 signature no longer matches it: fine for emulators,
- * which do not check signatures. Thread-safe.
+ * <p>The target is resolved at each request, so it may come from a server started later. The proxy
+ * changes {@code Host}, so a SigV4 signature no longer matches it: fine for emulators, which do not
+ * check signatures. Thread-safe.
  */
 public final class FaultProxy extends ClassScopedServer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
+  private static final Logger LOG = LoggerFactory.getLogger(FaultProxy.class);
 
-    /** Headers that are not forwarded (hop-by-hop, or set by the HTTP client itself). */
-    private static final Set<String> SKIPPED_HEADERS = Set.of(
-            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-            "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length", "expect");
+  /** Headers that are not forwarded (hop-by-hop, or set by the HTTP client itself). */
+  private static final Set<String> SKIPPED_HEADERS =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "trailers",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length",
+          "expect");
 
-    private record Fault(int status, String errorType, String message) {
+  private record Fault(int status, String errorType, String message) {}
+
+  private final Supplier<URI> target;
+  private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger faultsServed = new AtomicInteger();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private HttpServer server;
+  private ExecutorService executor;
+  private int port;
+
+  public FaultProxy(URI target) {
+    this(() -> target);
+    Objects.requireNonNull(target, "target");
+  }
+
+  /**
+   * @param target resolved at every request, e.g. {@code ses::endpoint}
+   */
+  public FaultProxy(Supplier<URI> target) {
+    this.target = Objects.requireNonNull(target, "target");
+  }
+
+  /** Starts listening (on the same port as before after a {@link #close()}); no-op when running. */
+  @Override
+  public synchronized FaultProxy start() {
+    if (server != null) {
+      return this;
     }
-
-    private final Supplier<URI> target;
-    private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger requests = new AtomicInteger();
-    private final AtomicInteger faultsServed = new AtomicInteger();
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    private HttpServer server;
-    private ExecutorService executor;
-    private int port;
-
-    public FaultProxy(URI target) {
-        this(() -> target);
-        Objects.requireNonNull(target, "target");
+    try {
+      server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, port), 64);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "fault proxy cannot listen on " + Ports.LOOPBACK + ":" + port, e);
     }
+    port = server.getAddress().getPort();
+    executor = Executors.newVirtualThreadPerTaskExecutor();
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+    return this;
+  }
 
-    /** @param target resolved at every request, e.g. {@code ses::endpoint} */
-    public FaultProxy(Supplier<URI> target) {
-        this.target = Objects.requireNonNull(target, "target");
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop(0);
+      executor.shutdownNow();
+      server = null;
+      executor = null;
     }
+  }
 
-    /** Starts listening (on the same port as before after a {@link #close()}); no-op when running. */
-    @Override
-    public synchronized FaultProxy start() {
-        if (server != null) {
-            return this;
-        }
-        try {
-            server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, port), 64);
-        } catch (IOException e) {
-            throw new IllegalStateException("fault proxy cannot listen on " + Ports.LOOPBACK + ":" + port, e);
-        }
-        port = server.getAddress().getPort();
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        return this;
+  /** {@code http://127.0.0.1:N}: use it in place of the target's base URI. */
+  public synchronized URI uri() {
+    if (port == 0) {
+      throw new IllegalStateException("fault proxy has not been started");
     }
+    return URI.create("http://" + Ports.LOOPBACK + ":" + port);
+  }
 
-    @Override
-    public synchronized void close() {
-        if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
-            server = null;
-            executor = null;
-        }
+  /**
+   * The next {@code count} requests (counted across threads, after faults already queued) get
+   * {@code status} with an AWS JSON error body: 429 {@code TooManyRequestsException} "Rate
+   * exceeded", 503 {@code ServiceUnavailable}, other 5xx {@code InternalFailure}, 400 {@code
+   * BadRequestException}, other 4xx {@code ClientException}.
+   */
+  public void failNext(int count, int status) {
+    failNext(count, status, defaultErrorType(status), defaultMessage(status));
+  }
+
+  /** Like {@link #failNext(int, int)} with a chosen {@code __type} and message. */
+  public void failNext(int count, int status, String errorType, String message) {
+    if (count < 0 || status < 100 || status > 599) {
+      throw new IllegalArgumentException("count " + count + ", status " + status);
     }
-
-    /** {@code http://127.0.0.1:N}: use it in place of the target's base URI. */
-    public synchronized URI uri() {
-        if (port == 0) {
-            throw new IllegalStateException("fault proxy has not been started");
-        }
-        return URI.create("http://" + Ports.LOOPBACK + ":" + port);
+    Fault fault = new Fault(status, errorType, message);
+    for (int i = 0; i < count; i++) {
+      faults.add(fault);
     }
+  }
 
-    /**
-     * The next {@code count} requests (counted across threads, after faults already queued) get
-     * {@code status} with an AWS JSON error body: 429 {@code TooManyRequestsException} "Rate
-     * exceeded", 503 {@code ServiceUnavailable}, other 5xx {@code InternalFailure}, 400
-     * {@code BadRequestException}, other 4xx {@code ClientException}.
-     */
-    public void failNext(int count, int status) {
-        failNext(count, status, defaultErrorType(status), defaultMessage(status));
+  /** Drops queued faults; counters stay. */
+  public void clearFaults() {
+    faults.clear();
+  }
+
+  /** Requests received so far, faulted or forwarded. */
+  public int requestCount() {
+    return requests.get();
+  }
+
+  /** Requests answered with an injected fault so far. */
+  public int faultsServed() {
+    return faultsServed.get();
+  }
+
+  @Override
+  public String toString() {
+    return "fault-proxy[" + Ports.LOOPBACK + ":" + port + "]";
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      requests.incrementAndGet();
+      byte[] requestBody;
+      try (InputStream in = exchange.getRequestBody()) {
+        requestBody = in.readAllBytes();
+      }
+      Fault fault = faults.poll();
+      if (fault != null) {
+        faultsServed.incrementAndGet();
+        sendFault(exchange, fault);
+        return;
+      }
+      forward(exchange, requestBody);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "fault proxy failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      throw e;
     }
+  }
 
-    /** Like {@link #failNext(int, int)} with a chosen {@code __type} and message. */
-    public void failNext(int count, int status, String errorType, String message) {
-        if (count < 0 || status < 100 || status > 599) {
-            throw new IllegalArgumentException("count " + count + ", status " + status);
-        }
-        Fault fault = new Fault(status, errorType, message);
-        for (int i = 0; i < count; i++) {
-            faults.add(fault);
-        }
-    }
-
-    /** Drops queued faults; counters stay. */
-    public void clearFaults() {
-        faults.clear();
-    }
-
-    /** Requests received so far, faulted or forwarded. */
-    public int requestCount() {
-        return requests.get();
-    }
-
-    /** Requests answered with an injected fault so far. */
-    public int faultsServed() {
-        return faultsServed.get();
-    }
-
-
-
-    @Override
-    public String toString() {
-        return "fault-proxy[" + Ports.LOOPBACK + ":" + port + "]";
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            requests.incrementAndGet();
-            byte[] requestBody;
-            try (InputStream in = exchange.getRequestBody()) {
-                requestBody = in.readAllBytes();
-            }
-            Fault fault = faults.poll();
-            if (fault != null) {
-                faultsServed.incrementAndGet();
-                sendFault(exchange, fault);
-                return;
-            }
-            forward(exchange, requestBody);
-        } catch (RuntimeException e) {
-            LOG.warn("fault proxy failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            throw e;
-        }
-    }
-
-    private void forward(HttpExchange exchange, byte[] body) throws IOException {
-        URI base = target.get();
-        String raw = exchange.getRequestURI().getRawPath();
-        String query = exchange.getRequestURI().getRawQuery();
-        String basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
-        URI uri = URI.create(base.getScheme() + "://" + base.getRawAuthority() + basePath + raw
+  private void forward(HttpExchange exchange, byte[] body) throws IOException {
+    URI base = target.get();
+    String raw = exchange.getRequestURI().getRawPath();
+    String query = exchange.getRequestURI().getRawQuery();
+    String basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+    URI uri =
+        URI.create(
+            base.getScheme()
+                + "://"
+                + base.getRawAuthority()
+                + basePath
+                + raw
                 + (query == null ? "" : "?" + query));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(60))
-                .method(exchange.getRequestMethod(), body.length == 0
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
-            if (SKIPPED_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-                continue;
-            }
-            for (String value : header.getValue()) {
-                request.header(header.getKey(), value);
-            }
-        }
-        HttpResponse<byte[]> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            sendJson(exchange, 502, "BadGateway", "fault proxy: " + uri + " unreachable: " + e.getMessage());
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            sendJson(exchange, 502, "BadGateway", "fault proxy: interrupted");
-            return;
-        }
-        response.headers().map().forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!SKIPPED_HEADERS.contains(lower) && !lower.startsWith(":")) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                exchange.getRequestMethod(),
+                body.length == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      if (SKIPPED_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        continue;
+      }
+      for (String value : header.getValue()) {
+        request.header(header.getKey(), value);
+      }
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      sendJson(
+          exchange, 502, "BadGateway", "fault proxy: " + uri + " unreachable: " + e.getMessage());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sendJson(exchange, 502, "BadGateway", "fault proxy: interrupted");
+      return;
+    }
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (!SKIPPED_HEADERS.contains(lower) && !lower.startsWith(":")) {
                 exchange.getResponseHeaders().put(name, values);
-            }
-        });
-        byte[] answer = response.body();
-        boolean noBody = answer.length == 0 || "HEAD".equalsIgnoreCase(exchange.getRequestMethod())
-                || response.statusCode() == 204 || response.statusCode() == 304;
-        exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : answer.length);
-        if (!noBody) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(answer);
-            }
-        }
+              }
+            });
+    byte[] answer = response.body();
+    boolean noBody =
+        answer.length == 0
+            || "HEAD".equalsIgnoreCase(exchange.getRequestMethod())
+            || response.statusCode() == 204
+            || response.statusCode() == 304;
+    exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : answer.length);
+    if (!noBody) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(answer);
+      }
     }
+  }
 
-    private static void sendFault(HttpExchange exchange, Fault fault) throws IOException {
-        sendJson(exchange, fault.status(), fault.errorType(), fault.message());
-    }
+  private static void sendFault(HttpExchange exchange, Fault fault) throws IOException {
+    sendJson(exchange, fault.status(), fault.errorType(), fault.message());
+  }
 
-    private static void sendJson(HttpExchange exchange, int status, String errorType, String message)
-            throws IOException {
-        String body;
-        try {
-            body = Http.JSON.writeValueAsString(Map.of("__type", errorType, "message", message));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+  private static void sendJson(HttpExchange exchange, int status, String errorType, String message)
+      throws IOException {
+    String body;
+    try {
+      body = Http.JSON.writeValueAsString(Map.of("__type", errorType, "message", message));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
+    exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
 
-    private static String defaultErrorType(int status) {
-        return switch (status) {
-            case 429 -> "TooManyRequestsException";
-            case 400 -> "BadRequestException";
-            case 503 -> "ServiceUnavailable";
-            default -> status >= 500 ? "InternalFailure" : "ClientException";
-        };
-    }
+  private static String defaultErrorType(int status) {
+    return switch (status) {
+      case 429 -> "TooManyRequestsException";
+      case 400 -> "BadRequestException";
+      case 503 -> "ServiceUnavailable";
+      default -> status >= 500 ? "InternalFailure" : "ClientException";
+    };
+  }
 
-    private static String defaultMessage(int status) {
-        return switch (status) {
-            case 429 -> "Rate exceeded";
-            case 400 -> "Bad request";
-            case 503 -> "Service unavailable";
-            default -> status >= 500 ? "Internal failure" : "Client error";
-        };
-    }
+  private static String defaultMessage(int status) {
+    return switch (status) {
+      case 429 -> "Rate exceeded";
+      case 400 -> "Bad request";
+      case 503 -> "Service unavailable";
+      default -> status >= 500 ? "Internal failure" : "Client error";
+    };
+  }
 }

@@ -2,6 +2,7 @@ package io.vibework.notify.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,68 +12,78 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class FaultProxyTest {
 
-    static HttpServer target;
-    static final AtomicReference<String> seen = new AtomicReference<>();
+  static HttpServer target;
+  static final AtomicReference<String> seen = new AtomicReference<>();
 
-    @BeforeAll
-    static void startTarget() throws IOException {
-        target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        target.createContext("/", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            seen.set(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-                    + exchange.getRequestHeaders().getFirst("X-Trace") + " " + body);
-            byte[] answer = "{\"MessageId\":\"m-1\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.getResponseHeaders().set("X-Upstream", "yes");
-            exchange.sendResponseHeaders(200, answer.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(answer);
-            }
+  @BeforeAll
+  static void startTarget() throws IOException {
+    target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    target.createContext(
+        "/",
+        exchange -> {
+          String body =
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+          seen.set(
+              exchange.getRequestMethod()
+                  + " "
+                  + exchange.getRequestURI()
+                  + " "
+                  + exchange.getRequestHeaders().getFirst("X-Trace")
+                  + " "
+                  + body);
+          byte[] answer = "{\"MessageId\":\"m-1\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.getResponseHeaders().set("X-Upstream", "yes");
+          exchange.sendResponseHeaders(200, answer.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(answer);
+          }
         });
-        target.start();
+    target.start();
+  }
+
+  @AfterAll
+  static void stopTarget() {
+    target.stop(0);
+  }
+
+  @Test
+  void twoThrottlesThenForwarded() throws Exception {
+    URI targetUri = URI.create("http://127.0.0.1:" + target.getAddress().getPort());
+    try (FaultProxy proxy = new FaultProxy(targetUri).start();
+        HttpClient client = HttpClient.newHttpClient()) {
+      proxy.failNext(2, 429);
+      HttpRequest request =
+          HttpRequest.newBuilder(proxy.uri().resolve("/v2/email/outbound-emails?x=1"))
+              .header("X-Trace", "t-42")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"hello\":1}"))
+              .build();
+
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> throttled = client.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("x-amzn-ErrorType"))
+            .hasValue("TooManyRequestsException");
+        assertThat(throttled.body())
+            .contains("\"__type\":\"TooManyRequestsException\"")
+            .contains("\"message\":\"Rate exceeded\"");
+      }
+      assertThat(seen.get()).isNull();
+
+      HttpResponse<String> ok = client.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("{\"MessageId\":\"m-1\"}");
+      assertThat(ok.headers().firstValue("X-Upstream")).hasValue("yes");
+      assertThat(seen.get()).isEqualTo("POST /v2/email/outbound-emails?x=1 t-42 {\"hello\":1}");
+
+      assertThat(proxy.requestCount()).isEqualTo(3);
+      assertThat(proxy.faultsServed()).isEqualTo(2);
     }
-
-    @AfterAll
-    static void stopTarget() {
-        target.stop(0);
-    }
-
-    @Test
-    void twoThrottlesThenForwarded() throws Exception {
-        URI targetUri = URI.create("http://127.0.0.1:" + target.getAddress().getPort());
-        try (FaultProxy proxy = new FaultProxy(targetUri).start();
-             HttpClient client = HttpClient.newHttpClient()) {
-            proxy.failNext(2, 429);
-            HttpRequest request = HttpRequest.newBuilder(proxy.uri().resolve("/v2/email/outbound-emails?x=1"))
-                    .header("X-Trace", "t-42")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"hello\":1}"))
-                    .build();
-
-            for (int i = 0; i < 2; i++) {
-                HttpResponse<String> throttled = client.send(request, HttpResponse.BodyHandlers.ofString());
-                assertThat(throttled.statusCode()).isEqualTo(429);
-                assertThat(throttled.headers().firstValue("x-amzn-ErrorType")).hasValue("TooManyRequestsException");
-                assertThat(throttled.body()).contains("\"__type\":\"TooManyRequestsException\"")
-                        .contains("\"message\":\"Rate exceeded\"");
-            }
-            assertThat(seen.get()).isNull();
-
-            HttpResponse<String> ok = client.send(request, HttpResponse.BodyHandlers.ofString());
-            assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(ok.body()).isEqualTo("{\"MessageId\":\"m-1\"}");
-            assertThat(ok.headers().firstValue("X-Upstream")).hasValue("yes");
-            assertThat(seen.get()).isEqualTo("POST /v2/email/outbound-emails?x=1 t-42 {\"hello\":1}");
-
-            assertThat(proxy.requestCount()).isEqualTo(3);
-            assertThat(proxy.faultsServed()).isEqualTo(2);
-        }
-    }
+  }
 }

@@ -37,117 +37,137 @@ import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running worker: every client, the pipeline, the subscriber and the HTTP endpoints, wired once. */
+/**
+ * The running worker: every client, the pipeline, the subscriber and the HTTP endpoints, wired
+ * once.
+ */
 public final class Worker implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Worker.class);
-    /** Longer than the slowest send with all its retries, so a live worker never loses its claim. */
-    private static final Duration CLAIM_LEASE = Duration.ofMinutes(5);
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final RedisCache cache;
-    private final UserRepository userRepository;
-    private final MongoClient mongo;
-    private final SesEmailSender sender;
-    private final PubSubTransport transport;
-    private final EventPublisher events;
-    private final NotificationSubscriber subscriber;
-    private final HealthServer http;
+  /** Longer than the slowest send with all its retries, so a live worker never loses its claim. */
+  private static final Duration CLAIM_LEASE = Duration.ofMinutes(5);
 
-    private Worker(WorkerConfig config, Clock clock, Consumer<Throwable> onFatal) throws IOException {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        ObjectMapper json = new ObjectMapper();
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final RedisCache cache;
+  private final UserRepository userRepository;
+  private final MongoClient mongo;
+  private final SesEmailSender sender;
+  private final PubSubTransport transport;
+  private final EventPublisher events;
+  private final NotificationSubscriber subscriber;
+  private final HealthServer http;
 
-        cache = new RedisCache(config.cache(), registry);
-        userRepository = new UserRepository(config.mysql(), registry);
-        mongo = MongoClients.create(MongoClientSettings.builder()
+  private Worker(WorkerConfig config, Clock clock, Consumer<Throwable> onFatal) throws IOException {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    ObjectMapper json = new ObjectMapper();
+
+    cache = new RedisCache(config.cache(), registry);
+    userRepository = new UserRepository(config.mysql(), registry);
+    mongo =
+        MongoClients.create(
+            MongoClientSettings.builder()
                 .applyConnectionString(config.mongo().url())
                 .applyToConnectionPoolSettings(pool -> pool.maxSize(config.mongo().poolSize()))
-                .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
+                .applyToClusterSettings(
+                    cluster -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
                 .build());
-        MongoDatabase database = mongo.getDatabase(config.mongo().database());
-        sender = new SesEmailSender(config.email(), registry);
-        transport = new PubSubTransport(config.pubsub());
-        events = new EventPublisher(config.pubsub(), transport, json, clock);
+    MongoDatabase database = mongo.getDatabase(config.mongo().database());
+    sender = new SesEmailSender(config.email(), registry);
+    transport = new PubSubTransport(config.pubsub());
+    events = new EventPublisher(config.pubsub(), transport, json, clock);
 
-        DeliveryPipeline pipeline = new DeliveryPipeline(
-                json,
-                new DeliveryLedger(database, workerId(), CLAIM_LEASE, clock),
-                new UserLookup(cache, userRepository, json),
-                new NotificationStore(database),
-                new EmailTemplates(),
-                sender,
-                events,
-                config.pubsub().maxDeliveryAttempts(),
-                clock,
-                registry);
-        subscriber = new NotificationSubscriber(config.pubsub(), transport, pipeline, config.shutdownGrace(), registry, onFatal);
+    DeliveryPipeline pipeline =
+        new DeliveryPipeline(
+            json,
+            new DeliveryLedger(database, workerId(), CLAIM_LEASE, clock),
+            new UserLookup(cache, userRepository, json),
+            new NotificationStore(database),
+            new EmailTemplates(),
+            sender,
+            events,
+            config.pubsub().maxDeliveryAttempts(),
+            clock,
+            registry);
+    subscriber =
+        new NotificationSubscriber(
+            config.pubsub(), transport, pipeline, config.shutdownGrace(), registry, onFatal);
 
-        http = HealthServer.start(config.httpPort(), List.of(
+    http =
+        HealthServer.start(
+            config.httpPort(),
+            List.of(
                 HealthCheck.of("database", userRepository::ping),
                 HealthCheck.of("cache", cache::ping),
                 HealthCheck.of("notifications", () -> database.runCommand(new Document("ping", 1))),
-                HealthCheck.of("pubsub", () -> {
-                    if (!subscriber.isRunning()) {
+                HealthCheck.of(
+                    "pubsub",
+                    () -> {
+                      if (!subscriber.isRunning()) {
                         throw new IllegalStateException("subscriber not running");
-                    }
-                })), registry);
-    }
+                      }
+                    })),
+            registry);
+  }
 
-    /**
-     * Connects everything and starts consuming.
-     *
-     * @param onFatal called when the subscriber fails for good (say the subscription was deleted)
-     */
-    public static Worker start(WorkerConfig config, Clock clock, Consumer<Throwable> onFatal) throws IOException {
-        Worker worker = new Worker(config, clock, onFatal);
-        worker.subscriber.start();
-        log.atInfo().addKeyValue("httpPort", worker.http.port()).addKeyValue("subscription", config.pubsub().subscription())
-                .log("worker started");
-        return worker;
-    }
+  /**
+   * Connects everything and starts consuming.
+   *
+   * @param onFatal called when the subscriber fails for good (say the subscription was deleted)
+   */
+  public static Worker start(WorkerConfig config, Clock clock, Consumer<Throwable> onFatal)
+      throws IOException {
+    Worker worker = new Worker(config, clock, onFatal);
+    worker.subscriber.start();
+    log.atInfo()
+        .addKeyValue("httpPort", worker.http.port())
+        .addKeyValue("subscription", config.pubsub().subscription())
+        .log("worker started");
+    return worker;
+  }
 
-    public int httpPort() {
-        return http.port();
-    }
+  public int httpPort() {
+    return http.port();
+  }
 
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
 
-    /** Graceful stop: pull no more, settle what is held, then close the clients. */
-    @Override
-    public void close() {
-        boolean settled = subscriber.stop();
-        log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
-        closeQuietly(events::close);
-        closeQuietly(transport::close);
-        closeQuietly(sender::close);
-        closeQuietly(cache::close);
-        closeQuietly(userRepository::close);
-        closeQuietly(mongo::close);
-        closeQuietly(http::close);
-    }
+  /** Graceful stop: pull no more, settle what is held, then close the clients. */
+  @Override
+  public void close() {
+    boolean settled = subscriber.stop();
+    log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
+    closeQuietly(events::close);
+    closeQuietly(transport::close);
+    closeQuietly(sender::close);
+    closeQuietly(cache::close);
+    closeQuietly(userRepository::close);
+    closeQuietly(mongo::close);
+    closeQuietly(http::close);
+  }
 
-    private static String workerId() {
-        try {
-            return InetAddress.getLocalHost().getHostName() + "/" + UUID.randomUUID();
-        } catch (IOException e) {
-            return UUID.randomUUID().toString();
-        }
+  private static String workerId() {
+    try {
+      return InetAddress.getLocalHost().getHostName() + "/" + UUID.randomUUID();
+    } catch (IOException e) {
+      return UUID.randomUUID().toString();
     }
+  }
 
-    private interface Closer {
-        void close() throws Exception;
-    }
+  private interface Closer {
+    void close() throws Exception;
+  }
 
-    private static void closeQuietly(Closer closer) {
-        try {
-            closer.close();
-        } catch (Exception e) {
-            log.atWarn().addKeyValue("error", e.getClass().getSimpleName()).log("error while closing");
-        }
+  private static void closeQuietly(Closer closer) {
+    try {
+      closer.close();
+    } catch (Exception e) {
+      log.atWarn().addKeyValue("error", e.getClass().getSimpleName()).log("error while closing");
     }
+  }
 }

@@ -12,47 +12,58 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** {@code java -jar worker.jar}: parse the environment, run until SIGTERM, stop gracefully. */
 public final class WorkerMain {
-    private WorkerMain() {}
+  private WorkerMain() {}
 
-    public static void main(String[] args) {
-        WorkerConfig config;
-        try {
-            config = WorkerConfig.fromEnvironment(System.getenv());
-        } catch (ConfigException e) {
-            System.err.println("worker: invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
-        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME)
-                .setLevel(Level.toLevel(config.logLevel().name()));
-        Logger log = LoggerFactory.getLogger(WorkerMain.class);
+  public static void main(String[] args) {
+    WorkerConfig config;
+    try {
+      config = WorkerConfig.fromEnvironment(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("worker: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    ((LoggerContext) LoggerFactory.getILoggerFactory())
+        .getLogger(Logger.ROOT_LOGGER_NAME)
+        .setLevel(Level.toLevel(config.logLevel().name()));
+    Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        Worker worker;
-        try {
-            worker = Worker.start(config, Clock.systemUTC(), failure -> {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Worker worker;
+    try {
+      worker =
+          Worker.start(
+              config,
+              Clock.systemUTC(),
+              failure -> {
                 log.error("subscriber failed for good; exiting so the pod restarts");
                 // exit from another thread: System.exit would block on our own shutdown hook.
                 Thread.ofPlatform().start(() -> System.exit(1));
-            });
-        } catch (Exception e) {
-            log.atError().addKeyValue("error", e.getClass().getSimpleName() + ": " + e.getMessage()).log("worker failed to start");
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutdown requested; draining");
-            worker.close();
-            log.info("worker stopped");
-            ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-            stopped.countDown();
-        }, "shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+              });
+    } catch (Exception e) {
+      log.atError()
+          .addKeyValue("error", e.getClass().getSimpleName() + ": " + e.getMessage())
+          .log("worker failed to start");
+      System.exit(1);
+      return;
     }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutdown requested; draining");
+                  worker.close();
+                  log.info("worker stopped");
+                  ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

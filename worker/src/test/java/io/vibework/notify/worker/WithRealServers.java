@@ -15,29 +15,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * over them. Each test leaves the servers running and stops the workers it started.
  */
 public abstract class WithRealServers {
-    @RegisterExtension protected static final RedisServer redis = new RedisServer();
-    @RegisterExtension protected static final MariaDbServer mysql = new MariaDbServer();
-    @RegisterExtension protected static final PubSubEmulator pubsub = new PubSubEmulator();
-    @RegisterExtension protected static final SesEmulator ses = new SesEmulator();
-    @RegisterExtension protected static final MongoServer mongo = new MongoServer();
+  @RegisterExtension protected static final RedisServer redis = new RedisServer();
+  @RegisterExtension protected static final MariaDbServer mysql = new MariaDbServer();
+  @RegisterExtension protected static final PubSubEmulator pubsub = new PubSubEmulator();
+  @RegisterExtension protected static final SesEmulator ses = new SesEmulator();
+  @RegisterExtension protected static final MongoServer mongo = new MongoServer();
 
-    protected static PipelineFixture fixture;
+  protected static PipelineFixture fixture;
 
-    @BeforeAll
-    static void startFixture() {
-        fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo);
+  @BeforeAll
+  static void startFixture() {
+    fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo);
+  }
+
+  @AfterEach
+  void stopWorkersAndRestoreServers() {
+    fixture.stopWorkers();
+    if (!redis.isRunning()) {
+      redis.start();
     }
+  }
 
-    @AfterEach
-    void stopWorkersAndRestoreServers() {
-        fixture.stopWorkers();
-        if (!redis.isRunning()) {
-            redis.start();
-        }
-    }
-
-    @AfterAll
-    static void closeFixture() {
-        fixture.close();
-    }
+  @AfterAll
+  static void closeFixture() {
+    fixture.close();
+  }
 }

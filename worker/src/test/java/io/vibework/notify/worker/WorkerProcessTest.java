@@ -17,76 +17,96 @@ import org.junit.jupiter.api.Test;
 /** The worker as Kubernetes runs it: its own process, its environment, signals and stdout. */
 class WorkerProcessTest extends WithRealServers {
 
-    @Test
-    void aBadVariableStopsStartUpWithOneLineNamingIt() throws Exception {
-        Map<String, String> env = new HashMap<>(fixture.environment(fixture.freshTopics(10)));
-        env.put("MYSQL_PORT", "three-three-oh-six");
+  @Test
+  void aBadVariableStopsStartUpWithOneLineNamingIt() throws Exception {
+    Map<String, String> env = new HashMap<>(fixture.environment(fixture.freshTopics(10)));
+    env.put("MYSQL_PORT", "three-three-oh-six");
 
-        try (WorkerProcess worker = WorkerProcess.start(env)) {
-            assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
-            assertThat(worker.stderr().lines().toList())
-                    .containsExactly("worker: invalid configuration: MYSQL_PORT: must be a whole number (got 'three-three-oh-six')");
-        }
+    try (WorkerProcess worker = WorkerProcess.start(env)) {
+      assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(worker.stderr().lines().toList())
+          .containsExactly(
+              "worker: invalid configuration: MYSQL_PORT: must be a whole number (got 'three-three-oh-six')");
+    }
+  }
+
+  @Test
+  void aMissingSecretIsNamedButNeverPrinted() throws Exception {
+    Map<String, String> env = new HashMap<>(fixture.environment(fixture.freshTopics(10)));
+    env.put("MONGODB_URL", "mongodb://user:hunter2-secret@mongo:27017");
+
+    try (WorkerProcess worker = WorkerProcess.start(env)) {
+      assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(worker.stderr()).contains("MONGODB_URL").doesNotContain("hunter2");
+      assertThat(worker.stderr().lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void sigtermDuringABurstLosesNothingAndSendsEachEmailOnce() throws Exception {
+    Topics topics = fixture.freshTopics(10);
+    String userId = PipelineFixture.unique("burst");
+    String address = userId + "@example.com";
+    fixture.data.addUser(userId, address, "Burst");
+    List<String> ids =
+        IntStream.range(0, 120).mapToObj(i -> PipelineFixture.unique("n-burst")).toList();
+    ids.forEach(
+        id ->
+            fixture.data.addNotification(
+                id, userId, "notification", Map.of("title", id, "message", "m")));
+    Map<String, String> env = new HashMap<>(fixture.environment(topics));
+    env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", "10");
+    env.put("SES_MAX_SEND_RATE", "40");
+
+    try (WorkerProcess first = WorkerProcess.start(env)) {
+      ids.forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
+      await().atMost(Duration.ofSeconds(60)).until(() -> fixture.emailsTo(address).size() >= 10);
+
+      first.terminate();
+
+      int exit = first.awaitExit(Duration.ofSeconds(20));
+      assertThat(exit).as("clean exit on SIGTERM").isIn(0, 143);
+      assertThat(first.stdout()).contains("shutdown requested").contains("worker stopped");
+      assertThat(fixture.emailsTo(address).size())
+          .as("the burst was cut short")
+          .isLessThan(ids.size());
+      assertLogsAreJsonWithoutSecrets(first.stdoutLines(), env);
     }
 
-    @Test
-    void aMissingSecretIsNamedButNeverPrinted() throws Exception {
-        Map<String, String> env = new HashMap<>(fixture.environment(fixture.freshTopics(10)));
-        env.put("MONGODB_URL", "mongodb://user:hunter2-secret@mongo:27017");
+    // A second worker takes whatever the first handed back.
+    fixture.startWorker(fixture.environment(topics));
+    Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, ids);
+    assertThat(outcomes.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+    Map<String, Long> emailsPerNotification =
+        fixture.emailsTo(address).stream()
+            .collect(Collectors.groupingBy(SesEmulator.SentEmail::subject, Collectors.counting()));
+    assertThat(emailsPerNotification.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(emailsPerNotification.values()).allMatch(count -> count == 1);
+    assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).isEmpty();
+  }
 
-        try (WorkerProcess worker = WorkerProcess.start(env)) {
-            assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
-            assertThat(worker.stderr()).contains("MONGODB_URL").doesNotContain("hunter2");
-            assertThat(worker.stderr().lines()).hasSize(1);
-        }
+  private static void assertLogsAreJsonWithoutSecrets(List<String> lines, Map<String, String> env) {
+    assertThat(lines).isNotEmpty();
+    for (String line : lines) {
+      JsonNode entry = PipelineFixture.parse(line);
+      assertThat(
+              entry.has("timestamp")
+                  && entry.has("level")
+                  && entry.has("message")
+                  && entry.has("module"))
+          .as("structured line: %s", line)
+          .isTrue();
+      assertThat(entry.get("service").asText()).isEqualTo("notification-worker");
+      assertThat(line)
+          .doesNotContain(env.get("MYSQL_PASSWORD"), env.get("AWS_SECRET_ACCESS_KEY"), "<p>");
     }
-
-    @Test
-    void sigtermDuringABurstLosesNothingAndSendsEachEmailOnce() throws Exception {
-        Topics topics = fixture.freshTopics(10);
-        String userId = PipelineFixture.unique("burst");
-        String address = userId + "@example.com";
-        fixture.data.addUser(userId, address, "Burst");
-        List<String> ids = IntStream.range(0, 120).mapToObj(i -> PipelineFixture.unique("n-burst")).toList();
-        ids.forEach(id -> fixture.data.addNotification(id, userId, "notification", Map.of("title", id, "message", "m")));
-        Map<String, String> env = new HashMap<>(fixture.environment(topics));
-        env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", "10");
-        env.put("SES_MAX_SEND_RATE", "40");
-
-        try (WorkerProcess first = WorkerProcess.start(env)) {
-            ids.forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
-            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.emailsTo(address).size() >= 10);
-
-            first.terminate();
-
-            int exit = first.awaitExit(Duration.ofSeconds(20));
-            assertThat(exit).as("clean exit on SIGTERM").isIn(0, 143);
-            assertThat(first.stdout()).contains("shutdown requested").contains("worker stopped");
-            assertThat(fixture.emailsTo(address).size()).as("the burst was cut short").isLessThan(ids.size());
-            assertLogsAreJsonWithoutSecrets(first.stdoutLines(), env);
-        }
-
-        // A second worker takes whatever the first handed back.
-        fixture.startWorker(fixture.environment(topics));
-        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, ids);
-        assertThat(outcomes.keySet()).containsExactlyInAnyOrderElementsOf(ids);
-        Map<String, Long> emailsPerNotification = fixture.emailsTo(address).stream()
-                .collect(Collectors.groupingBy(SesEmulator.SentEmail::subject, Collectors.counting()));
-        assertThat(emailsPerNotification.keySet()).containsExactlyInAnyOrderElementsOf(ids);
-        assertThat(emailsPerNotification.values()).allMatch(count -> count == 1);
-        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).isEmpty();
-    }
-
-    private static void assertLogsAreJsonWithoutSecrets(List<String> lines, Map<String, String> env) {
-        assertThat(lines).isNotEmpty();
-        for (String line : lines) {
-            JsonNode entry = PipelineFixture.parse(line);
-            assertThat(entry.has("timestamp") && entry.has("level") && entry.has("message") && entry.has("module"))
-                    .as("structured line: %s", line).isTrue();
-            assertThat(entry.get("service").asText()).isEqualTo("notification-worker");
-            assertThat(line).doesNotContain(env.get("MYSQL_PASSWORD"), env.get("AWS_SECRET_ACCESS_KEY"), "<p>");
-        }
-        assertThat(lines.stream().map(PipelineFixture::parse).filter(e -> e.has("metadata"))
-                .map(e -> e.get("metadata")).filter(m -> m.has("notificationId")).findAny()).isPresent();
-    }
+    assertThat(
+            lines.stream()
+                .map(PipelineFixture::parse)
+                .filter(e -> e.has("metadata"))
+                .map(e -> e.get("metadata"))
+                .filter(m -> m.has("notificationId"))
+                .findAny())
+        .isPresent();
+  }
 }

@@ -11,12 +11,27 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(NotificationPipeline.GROUP)
 @Version(NotificationPipeline.VERSION)
 @ShortNames("cachecfg")
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
-@AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
-@AdditionalPrinterColumn(name = "Reachable", jsonPath = ".status.reachable", type = AdditionalPrinterColumn.Type.BOOLEAN)
-@AdditionalPrinterColumn(name = "Latency-ms", jsonPath = ".status.latencyMillis", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class CacheConfig extends CustomResource<CacheConfigSpec, CacheConfigStatus> implements Namespaced {
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
+@AdditionalPrinterColumn(
+    name = "Reachable",
+    jsonPath = ".status.reachable",
+    type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(
+    name = "Latency-ms",
+    jsonPath = ".status.latencyMillis",
+    type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class CacheConfig extends CustomResource<CacheConfigSpec, CacheConfigStatus>
+    implements Namespaced {
 
   public CacheConfig() {}
 

@@ -12,16 +12,24 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!self.url.startsWith('rediss://') || !has(self.tls) || self.tls",
     message = "a rediss:// url needs TLS: set tls to true or use redis://")
 public record CacheConfigSpec(
-    @Required @Pattern(Patterns.REDIS_URL) @JsonPropertyDescription("redis://host:port[/db] or rediss://...; no password here, use passwordSecretRef.")
+    @Required
+        @Pattern(Patterns.REDIS_URL)
+        @JsonPropertyDescription(
+            "redis://host:port[/db] or rediss://...; no password here, use passwordSecretRef.")
         String url,
     @JsonPropertyDescription("Secret key holding the Redis password; key defaults to 'password'.")
         SecretKeyRef passwordSecretRef,
-    @Default("\"vibe:\"")  // quoted: the generator parses defaults as YAML, and vibe: alone is a map
-    @Pattern(Patterns.KEY_PREFIX) @JsonPropertyDescription("Prefix of every cache key.")
+    @Default("\"vibe:\"") // quoted: the generator parses defaults as YAML, and vibe: alone is a map
+        @Pattern(Patterns.KEY_PREFIX)
+        @JsonPropertyDescription("Prefix of every cache key.")
         String keyPrefix,
-    @Default("3600") @Min(1) @Max(2592000) @JsonPropertyDescription("Time to live of cached entries, in seconds.")
+    @Default("3600")
+        @Min(1)
+        @Max(2592000)
+        @JsonPropertyDescription("Time to live of cached entries, in seconds.")
         Integer ttlSeconds,
-    @Default("false") @JsonPropertyDescription("Use TLS to reach Redis (implied by a rediss:// url).")
+    @Default("false")
+        @JsonPropertyDescription("Use TLS to reach Redis (implied by a rediss:// url).")
         Boolean tls) {
 
   public static final String DEFAULT_KEY_PREFIX = "vibe:";

@@ -11,8 +11,12 @@ import java.util.List;
 // Unknown fields are ignored so an older operator can read a newer one's status.
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record CacheConfigStatus(
-    @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
-    @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.") List<Condition> conditions,
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+        Long observedGeneration,
+    @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.")
+        List<Condition> conditions,
     @JsonPropertyDescription("Whether Redis answered PING.") Boolean reachable,
-    @JsonPropertyDescription("PING round trip in milliseconds when last reported.") Long latencyMillis,
-    @JsonPropertyDescription("When the reported result was observed (RFC 3339).") String checkedAt) {}
+    @JsonPropertyDescription("PING round trip in milliseconds when last reported.")
+        Long latencyMillis,
+    @JsonPropertyDescription("When the reported result was observed (RFC 3339).")
+        String checkedAt) {}

@@ -5,5 +5,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 public record CacheRef(
-    @Required @Pattern(Patterns.DNS_SUBDOMAIN) @JsonPropertyDescription("Name of a CacheConfig in the same namespace.")
+    @Required
+        @Pattern(Patterns.DNS_SUBDOMAIN)
+        @JsonPropertyDescription("Name of a CacheConfig in the same namespace.")
         String name) {}

@@ -8,20 +8,30 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
-/** metav1.Condition helpers: lastTransitionTime moves only when status flips, as kstatus expects. */
+/**
+ * metav1.Condition helpers: lastTransitionTime moves only when status flips, as kstatus expects.
+ */
 public final class Conditions {
 
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+
   /** kstatus's abnormal-true pair, so Flux and kubectl-style waiters read these kinds natively. */
   public static final String RECONCILING = "Reconciling";
+
   public static final String STALLED = "Stalled";
 
   private Conditions() {}
 
   public static Condition of(
-      String type, boolean status, String reason, String message, Long generation, List<Condition> previous, Clock clock) {
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      Long generation,
+      List<Condition> previous,
+      Clock clock) {
     String statusText = status ? "True" : "False";
     String transition =
         find(previous, type)
@@ -39,20 +49,41 @@ public final class Conditions {
   }
 
   /**
-   * Ready, Progressing and Degraded, then kstatus's Reconciling and Stalled derived from Ready:
-   * a {@code Ready=False} whose reason is in {@code transientReasons} is still reconciling (kstatus
+   * Ready, Progressing and Degraded, then kstatus's Reconciling and Stalled derived from Ready: a
+   * {@code Ready=False} whose reason is in {@code transientReasons} is still reconciling (kstatus
    * InProgress); any other {@code Ready=False} is stalled until a person acts (kstatus Failed).
    */
-  public static List<Condition> withKstatus(Condition ready, Condition progressing, Condition degraded,
-      java.util.Set<String> transientReasons, Long generation, List<Condition> previous, Clock clock) {
+  public static List<Condition> withKstatus(
+      Condition ready,
+      Condition progressing,
+      Condition degraded,
+      java.util.Set<String> transientReasons,
+      Long generation,
+      List<Condition> previous,
+      Clock clock) {
     boolean notReady = "False".equals(ready.getStatus());
     boolean reconciling = notReady && transientReasons.contains(ready.getReason());
     boolean stalled = notReady && !reconciling;
-    return List.of(ready, progressing, degraded,
-        of(RECONCILING, reconciling, reconciling ? ready.getReason() : "Settled", reconciling ? ready.getMessage() : "",
-            generation, previous, clock),
-        of(STALLED, stalled, stalled ? ready.getReason() : "AsExpected", stalled ? ready.getMessage() : "",
-            generation, previous, clock));
+    return List.of(
+        ready,
+        progressing,
+        degraded,
+        of(
+            RECONCILING,
+            reconciling,
+            reconciling ? ready.getReason() : "Settled",
+            reconciling ? ready.getMessage() : "",
+            generation,
+            previous,
+            clock),
+        of(
+            STALLED,
+            stalled,
+            stalled ? ready.getReason() : "AsExpected",
+            stalled ? ready.getMessage() : "",
+            generation,
+            previous,
+            clock));
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

@@ -12,15 +12,22 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!(has(self.credentialsSecretRef) && has(self.roleArn))",
     message = "set either credentialsSecretRef (static keys) or roleArn (assumed role), not both")
 public record EmailSpec(
-    @Required @Pattern(Patterns.AWS_REGION) @JsonPropertyDescription("AWS region of SES, e.g. eu-west-1.")
+    @Required
+        @Pattern(Patterns.AWS_REGION)
+        @JsonPropertyDescription("AWS region of SES, e.g. eu-west-1.")
         String region,
     @Required @Pattern(Patterns.EMAIL) @JsonPropertyDescription("Verified SES sender address.")
         String fromAddress,
-    @Pattern(Patterns.HTTP_URL) @JsonPropertyDescription("SES endpoint override (AWS_ENDPOINT_URL_SESV2), e.g. a local SES.")
+    @Pattern(Patterns.HTTP_URL)
+        @JsonPropertyDescription(
+            "SES endpoint override (AWS_ENDPOINT_URL_SESV2), e.g. a local SES.")
         String endpoint,
-    @JsonPropertyDescription("Secret with keys 'accessKeyId' and 'secretAccessKey'. Alternative to roleArn.")
+    @JsonPropertyDescription(
+            "Secret with keys 'accessKeyId' and 'secretAccessKey'. Alternative to roleArn.")
         SecretRef credentialsSecretRef,
-    @Pattern(Patterns.ROLE_ARN) @JsonPropertyDescription("IAM role the workers assume (AWS_ROLE_ARN). Alternative to credentialsSecretRef.")
+    @Pattern(Patterns.ROLE_ARN)
+        @JsonPropertyDescription(
+            "IAM role the workers assume (AWS_ROLE_ARN). Alternative to credentialsSecretRef.")
         String roleArn,
     @Default("3") @Min(0) @Max(10) @JsonPropertyDescription("Retries of a transient SES failure.")
         Integer maxRetries,

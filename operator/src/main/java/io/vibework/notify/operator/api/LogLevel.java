@@ -4,11 +4,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Worker log level; serialised in lower case because that is what the worker's LOG_LEVEL takes. */
 public enum LogLevel {
-  @JsonProperty("trace") TRACE,
-  @JsonProperty("debug") DEBUG,
-  @JsonProperty("info") INFO,
-  @JsonProperty("warn") WARN,
-  @JsonProperty("error") ERROR;
+  @JsonProperty("trace")
+  TRACE,
+  @JsonProperty("debug")
+  DEBUG,
+  @JsonProperty("info")
+  INFO,
+  @JsonProperty("warn")
+  WARN,
+  @JsonProperty("error")
+  ERROR;
 
   public String value() {
     return name().toLowerCase(java.util.Locale.ROOT);

@@ -7,7 +7,9 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 
 public record MongoDbSpec(
-    @Required @JsonPropertyDescription("Secret key holding the MongoDB URL (database name in its path); key defaults to 'url'.")
+    @Required
+        @JsonPropertyDescription(
+            "Secret key holding the MongoDB URL (database name in its path); key defaults to 'url'.")
         SecretKeyRef urlSecretRef,
     @Default("10") @Min(1) @Max(500) @JsonPropertyDescription("Connection pool size per worker.")
         Integer maxPoolSize) {

@@ -8,11 +8,11 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 public record MysqlSpec(
-    @Required @Pattern(Patterns.HOSTNAME) @JsonPropertyDescription("MySQL host name.")
-        String host,
-    @Default("3306") @Min(1) @Max(65535) @JsonPropertyDescription("MySQL port.")
-        Integer port,
-    @Required @Pattern(Patterns.MYSQL_DATABASE) @JsonPropertyDescription("Database holding the users table.")
+    @Required @Pattern(Patterns.HOSTNAME) @JsonPropertyDescription("MySQL host name.") String host,
+    @Default("3306") @Min(1) @Max(65535) @JsonPropertyDescription("MySQL port.") Integer port,
+    @Required
+        @Pattern(Patterns.MYSQL_DATABASE)
+        @JsonPropertyDescription("Database holding the users table.")
         String database,
     @Required @JsonPropertyDescription("Secret with keys 'username' and 'password'.")
         SecretRef credentialsSecretRef,

@@ -11,14 +11,15 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 public record NotificationPipelineSpec(
     @Required @Pattern(Patterns.IMAGE) @JsonPropertyDescription("Worker container image.")
         String image,
-    @Default("1") @Min(0) @Max(100) @JsonPropertyDescription("Number of workers; a PodDisruptionBudget is added above 1.")
+    @Default("1")
+        @Min(0)
+        @Max(100)
+        @JsonPropertyDescription("Number of workers; a PodDisruptionBudget is added above 1.")
         Integer replicas,
     @JsonPropertyDescription("Worker container resources (requests and limits).")
         ResourceRequirements resources,
-    @Default("info") @JsonPropertyDescription("Worker log level.")
-        LogLevel logLevel,
-    @Required @JsonPropertyDescription("The CacheConfig the workers use.")
-        CacheRef cacheRef,
+    @Default("info") @JsonPropertyDescription("Worker log level.") LogLevel logLevel,
+    @Required @JsonPropertyDescription("The CacheConfig the workers use.") CacheRef cacheRef,
     @Required PubSubSpec pubsub,
     @Required EmailSpec email,
     @Required MysqlSpec mysql,

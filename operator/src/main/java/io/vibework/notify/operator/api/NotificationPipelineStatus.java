@@ -7,8 +7,10 @@ import java.util.List;
 // Unknown fields are ignored so an older operator can read a newer one's status.
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record NotificationPipelineStatus(
-    @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
-    @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.") List<Condition> conditions,
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+        Long observedGeneration,
+    @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.")
+        List<Condition> conditions,
     @JsonPropertyDescription("Workers the Deployment runs.") Integer replicas,
     @JsonPropertyDescription("Workers passing their readiness probe.") Integer readyReplicas,
     @JsonPropertyDescription("The workers' own /readyz checks.") WorkerHealth health) {}

@@ -2,10 +2,12 @@ package io.vibework.notify.operator.api;
 
 /** Regular expressions shared by the schema (via annotations) and the operator's own validation. */
 public final class Patterns {
-  public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  public static final String DNS_SUBDOMAIN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
   public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
   // registry/path[:tag][@sha256:digest], deliberately loose: the registry is the final judge.
-  public static final String IMAGE = "^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\\w][\\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$";
+  public static final String IMAGE =
+      "^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\\w][\\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$";
   public static final String GCP_PROJECT = "^[a-z][-a-z0-9]{4,28}[a-z0-9]$";
   public static final String PUBSUB_NAME = "^[A-Za-z][-A-Za-z0-9._~+%]{2,254}$";
   public static final String HOST_PORT = "^[A-Za-z0-9.-]+:[0-9]{1,5}$";

@@ -8,28 +8,47 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "self.topic != self.sentTopic", message = "topic and sentTopic must be different topics")
 @ValidationRule(
-    value = "!has(self.deadLetterTopic) || (self.deadLetterTopic != self.topic && self.deadLetterTopic != self.sentTopic)",
+    value = "self.topic != self.sentTopic",
+    message = "topic and sentTopic must be different topics")
+@ValidationRule(
+    value =
+        "!has(self.deadLetterTopic) || (self.deadLetterTopic != self.topic && self.deadLetterTopic != self.sentTopic)",
     message = "deadLetterTopic must differ from topic and sentTopic")
 public record PubSubSpec(
-    @Required @Pattern(Patterns.GCP_PROJECT) @JsonPropertyDescription("Google Cloud project id (GOOGLE_CLOUD_PROJECT).")
+    @Required
+        @Pattern(Patterns.GCP_PROJECT)
+        @JsonPropertyDescription("Google Cloud project id (GOOGLE_CLOUD_PROJECT).")
         String projectId,
-    @Pattern(Patterns.HOST_PORT) @JsonPropertyDescription("host:port of a Pub/Sub emulator; when set, the workers talk plaintext to it.")
+    @Pattern(Patterns.HOST_PORT)
+        @JsonPropertyDescription(
+            "host:port of a Pub/Sub emulator; when set, the workers talk plaintext to it.")
         String emulatorHost,
-    @Default(DEFAULT_SUBSCRIPTION) @Pattern(Patterns.PUBSUB_NAME) @JsonPropertyDescription("Subscription the workers pull from.")
+    @Default(DEFAULT_SUBSCRIPTION)
+        @Pattern(Patterns.PUBSUB_NAME)
+        @JsonPropertyDescription("Subscription the workers pull from.")
         String subscription,
-    @Default(DEFAULT_TOPIC) @Pattern(Patterns.PUBSUB_NAME) @JsonPropertyDescription("Topic of notification-created events.")
+    @Default(DEFAULT_TOPIC)
+        @Pattern(Patterns.PUBSUB_NAME)
+        @JsonPropertyDescription("Topic of notification-created events.")
         String topic,
-    @Default(DEFAULT_SENT_TOPIC) @Pattern(Patterns.PUBSUB_NAME) @JsonPropertyDescription("Topic the workers publish notification-sent to.")
+    @Default(DEFAULT_SENT_TOPIC)
+        @Pattern(Patterns.PUBSUB_NAME)
+        @JsonPropertyDescription("Topic the workers publish notification-sent to.")
         String sentTopic,
-    @Pattern(Patterns.PUBSUB_NAME) @JsonPropertyDescription("Topic for messages that can never succeed.")
+    @Pattern(Patterns.PUBSUB_NAME)
+        @JsonPropertyDescription("Topic for messages that can never succeed.")
         String deadLetterTopic,
-    @Default("5") @Min(5) @Max(100) @JsonPropertyDescription("Deliveries before a message is dead-lettered (Pub/Sub allows 5-100).")
+    @Default("5")
+        @Min(5)
+        @Max(100)
+        @JsonPropertyDescription(
+            "Deliveries before a message is dead-lettered (Pub/Sub allows 5-100).")
         Integer maxDeliveryAttempts,
     @Default("100") @Min(1) @Max(10000) @JsonPropertyDescription("Messages a worker holds at once.")
         Integer maxOutstandingMessages,
-    @JsonPropertyDescription("Secret with a service-account key under 'key.json'; mounted read-only at /var/run/secrets/pubsub.")
+    @JsonPropertyDescription(
+            "Secret with a service-account key under 'key.json'; mounted read-only at /var/run/secrets/pubsub.")
         SecretRef credentialsSecretRef) {
 
   public static final String DEFAULT_SUBSCRIPTION = "notification-created-email";

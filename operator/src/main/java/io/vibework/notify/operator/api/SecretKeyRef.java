@@ -9,9 +9,12 @@ import io.fabric8.generator.annotation.Required;
  * so it is applied in code and documented on each field rather than in the schema.
  */
 public record SecretKeyRef(
-    @Required @Pattern(Patterns.DNS_SUBDOMAIN) @JsonPropertyDescription("Name of a Secret in the same namespace.")
+    @Required
+        @Pattern(Patterns.DNS_SUBDOMAIN)
+        @JsonPropertyDescription("Name of a Secret in the same namespace.")
         String name,
-    @Pattern(Patterns.SECRET_KEY) @JsonPropertyDescription("Key inside the Secret; see the field for its default.")
+    @Pattern(Patterns.SECRET_KEY)
+        @JsonPropertyDescription("Key inside the Secret; see the field for its default.")
         String key) {
 
   public String keyOr(String defaultKey) {

@@ -9,8 +9,11 @@ import java.util.Map;
  */
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public record WorkerHealth(
-    @JsonPropertyDescription("ready, not_ready, or unreachable when /readyz did not answer.") String status,
-    @JsonPropertyDescription("Each dependency check the workers run, e.g. cache: ok, database: error.") Map<String, String> checks,
+    @JsonPropertyDescription("ready, not_ready, or unreachable when /readyz did not answer.")
+        String status,
+    @JsonPropertyDescription(
+            "Each dependency check the workers run, e.g. cache: ok, database: error.")
+        Map<String, String> checks,
     @JsonPropertyDescription("When this result was first observed (RFC 3339).") String checkedAt,
     @JsonPropertyDescription("Why the probe failed, when it did.") String message) {
 

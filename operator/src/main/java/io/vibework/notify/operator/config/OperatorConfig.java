@@ -53,11 +53,14 @@ public record OperatorConfig(
           "required when LEADER_ELECTION_ENABLED is true (set it, or POD_NAMESPACE)");
     }
     if (leaseNamespace != null && !K8S_NAME.matcher(leaseNamespace).matches()) {
-      throw new ConfigException("LEADER_ELECTION_NAMESPACE", "'" + leaseNamespace + "' is not a valid namespace name");
+      throw new ConfigException(
+          "LEADER_ELECTION_NAMESPACE", "'" + leaseNamespace + "' is not a valid namespace name");
     }
-    String leaseName = env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "notification-operator-lock").trim();
+    String leaseName =
+        env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "notification-operator-lock").trim();
     if (!K8S_NAME.matcher(leaseName).matches()) {
-      throw new ConfigException("LEADER_ELECTION_LEASE_NAME", "'" + leaseName + "' is not a valid Lease name");
+      throw new ConfigException(
+          "LEADER_ELECTION_LEASE_NAME", "'" + leaseName + "' is not a valid Lease name");
     }
     int httpPort = intVar(env, "HTTP_PORT", 8080, 0, 65535);
     String logLevel = env.getOrDefault("LOG_LEVEL", "info").trim().toLowerCase(Locale.ROOT);
@@ -65,7 +68,13 @@ public record OperatorConfig(
       throw new ConfigException("LOG_LEVEL", "'" + logLevel + "' is not one of " + LOG_LEVELS);
     }
     return new OperatorConfig(
-        namespaces, Duration.ofSeconds(probeSeconds), leaderElection, leaseNamespace, leaseName, httpPort, logLevel);
+        namespaces,
+        Duration.ofSeconds(probeSeconds),
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        httpPort,
+        logLevel);
   }
 
   private static int intVar(Map<String, String> env, String name, int dflt, int min, int max) {
@@ -76,7 +85,8 @@ public record OperatorConfig(
     try {
       int value = Integer.parseInt(raw.trim());
       if (value < min || value > max) {
-        throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + value);
+        throw new ConfigException(
+            name, "must be between " + min + " and " + max + ", got " + value);
       }
       return value;
     } catch (NumberFormatException e) {

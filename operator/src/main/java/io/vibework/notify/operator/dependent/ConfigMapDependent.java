@@ -9,9 +9,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 
-/** The worker ConfigMap; the informer sees only objects this operator labels, not the whole cluster's. */
+/**
+ * The worker ConfigMap; the informer sees only objects this operator labels, not the whole
+ * cluster's.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
-public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, NotificationPipeline> {
+public class ConfigMapDependent
+    extends CRUDKubernetesDependentResource<ConfigMap, NotificationPipeline> {
 
   public ConfigMapDependent() {
     super(ConfigMap.class);
@@ -23,7 +27,8 @@ public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMa
   }
 
   @Override
-  protected ResourceID targetSecondaryResourceID(NotificationPipeline p, Context<NotificationPipeline> context) {
+  protected ResourceID targetSecondaryResourceID(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
     return new ResourceID(WorkerObjects.configMapName(p), p.getMetadata().getNamespace());
   }
 }

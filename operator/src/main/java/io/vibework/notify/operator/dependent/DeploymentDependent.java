@@ -9,9 +9,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 
-/** The worker Deployment; the informer sees only objects this operator labels, not the whole cluster's. */
+/**
+ * The worker Deployment; the informer sees only objects this operator labels, not the whole
+ * cluster's.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
-public class DeploymentDependent extends CRUDKubernetesDependentResource<Deployment, NotificationPipeline> {
+public class DeploymentDependent
+    extends CRUDKubernetesDependentResource<Deployment, NotificationPipeline> {
 
   public DeploymentDependent() {
     super(Deployment.class);
@@ -23,7 +27,8 @@ public class DeploymentDependent extends CRUDKubernetesDependentResource<Deploym
   }
 
   @Override
-  protected ResourceID targetSecondaryResourceID(NotificationPipeline p, Context<NotificationPipeline> context) {
+  protected ResourceID targetSecondaryResourceID(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
     return new ResourceID(WorkerObjects.name(p), p.getMetadata().getNamespace());
   }
 }

@@ -8,21 +8,27 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
 
-/** The worker PodDisruptionBudget; the informer sees only objects this operator labels, not the whole cluster's. */
+/**
+ * The worker PodDisruptionBudget; the informer sees only objects this operator labels, not the
+ * whole cluster's.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
-public class PodDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, NotificationPipeline> {
+public class PodDisruptionBudgetDependent
+    extends CRUDKubernetesDependentResource<PodDisruptionBudget, NotificationPipeline> {
 
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);
   }
 
   @Override
-  protected PodDisruptionBudget desired(NotificationPipeline p, Context<NotificationPipeline> context) {
+  protected PodDisruptionBudget desired(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
     return WorkerObjects.podDisruptionBudget(p);
   }
 
   @Override
-  protected ResourceID targetSecondaryResourceID(NotificationPipeline p, Context<NotificationPipeline> context) {
+  protected ResourceID targetSecondaryResourceID(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
     return new ResourceID(WorkerObjects.name(p), p.getMetadata().getNamespace());
   }
 }

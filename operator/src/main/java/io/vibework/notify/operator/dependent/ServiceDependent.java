@@ -8,9 +8,12 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
 
-/** The worker Service; the informer sees only objects this operator labels, not the whole cluster's. */
+/**
+ * The worker Service; the informer sees only objects this operator labels, not the whole cluster's.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
-public class ServiceDependent extends CRUDKubernetesDependentResource<Service, NotificationPipeline> {
+public class ServiceDependent
+    extends CRUDKubernetesDependentResource<Service, NotificationPipeline> {
 
   public ServiceDependent() {
     super(Service.class);
@@ -22,7 +25,8 @@ public class ServiceDependent extends CRUDKubernetesDependentResource<Service, N
   }
 
   @Override
-  protected ResourceID targetSecondaryResourceID(NotificationPipeline p, Context<NotificationPipeline> context) {
+  protected ResourceID targetSecondaryResourceID(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
     return new ResourceID(WorkerObjects.name(p), p.getMetadata().getNamespace());
   }
 }

@@ -96,7 +96,8 @@ public final class WorkerObjects {
   }
 
   /** The worker's non-secret environment; secrets go through secretKeyRef in the Deployment. */
-  public static Map<String, String> workerEnvironment(NotificationPipeline p, CacheConfigSpec cache) {
+  public static Map<String, String> workerEnvironment(
+      NotificationPipeline p, CacheConfigSpec cache) {
     NotificationPipelineSpec spec = p.getSpec();
     PubSubSpec pubsub = spec.pubsub();
     EmailSpec email = spec.email();
@@ -112,8 +113,11 @@ public final class WorkerObjects {
     env.put("PUBSUB_TOPIC_CREATED", pubsub.topicOrDefault());
     env.put("PUBSUB_TOPIC_SENT", pubsub.sentTopicOrDefault());
     putIfSet(env, "PUBSUB_DEAD_LETTER_TOPIC", pubsub.deadLetterTopic());
-    env.put("PUBSUB_MAX_DELIVERY_ATTEMPTS", Integer.toString(pubsub.maxDeliveryAttemptsOrDefault()));
-    env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", Integer.toString(pubsub.maxOutstandingMessagesOrDefault()));
+    env.put(
+        "PUBSUB_MAX_DELIVERY_ATTEMPTS", Integer.toString(pubsub.maxDeliveryAttemptsOrDefault()));
+    env.put(
+        "PUBSUB_MAX_OUTSTANDING_MESSAGES",
+        Integer.toString(pubsub.maxOutstandingMessagesOrDefault()));
     if (pubsub.credentialsSecretRef() != null) {
       env.put("GOOGLE_APPLICATION_CREDENTIALS", PUBSUB_MOUNT + "/" + PubSubSpec.CREDENTIALS_KEY);
     }
@@ -127,7 +131,8 @@ public final class WorkerObjects {
     env.put("MYSQL_PORT", Integer.toString(mysql.portOrDefault()));
     env.put("MYSQL_DATABASE", mysql.database());
     env.put("MYSQL_POOL_MAX_CONNECTIONS", Integer.toString(mysql.maxPoolSizeOrDefault()));
-    env.put("MONGODB_CONNECTION_POOL_SIZE", Integer.toString(spec.mongodb().maxPoolSizeOrDefault()));
+    env.put(
+        "MONGODB_CONNECTION_POOL_SIZE", Integer.toString(spec.mongodb().maxPoolSizeOrDefault()));
     env.put("HTTP_PORT", Integer.toString(HTTP_PORT));
     env.put("LOG_LEVEL", spec.logLevelOrDefault().value());
     env.put("APP_ENV", "production");
@@ -145,8 +150,11 @@ public final class WorkerObjects {
     NotificationPipelineSpec spec = p.getSpec();
     List<EnvVar> env = new ArrayList<>();
     if (cache.passwordSecretRef() != null) {
-      env.add(secretRef("REDIS_PASSWORD", cache.passwordSecretRef().name(),
-          cache.passwordSecretRef().keyOr(CacheConfigSpec.DEFAULT_PASSWORD_KEY)));
+      env.add(
+          secretRef(
+              "REDIS_PASSWORD",
+              cache.passwordSecretRef().name(),
+              cache.passwordSecretRef().keyOr(CacheConfigSpec.DEFAULT_PASSWORD_KEY)));
     }
     String mysql = spec.mysql().credentialsSecretRef().name();
     env.add(secretRef("MYSQL_USER", mysql, MysqlSpec.USERNAME_KEY));
@@ -156,8 +164,11 @@ public final class WorkerObjects {
       env.add(secretRef("AWS_ACCESS_KEY_ID", aws, EmailSpec.ACCESS_KEY_ID_KEY));
       env.add(secretRef("AWS_SECRET_ACCESS_KEY", aws, EmailSpec.SECRET_ACCESS_KEY_KEY));
     }
-    env.add(secretRef("MONGODB_URL", spec.mongodb().urlSecretRef().name(),
-        spec.mongodb().urlSecretRef().keyOr(MongoDbSpec.DEFAULT_URL_KEY)));
+    env.add(
+        secretRef(
+            "MONGODB_URL",
+            spec.mongodb().urlSecretRef().name(),
+            spec.mongodb().urlSecretRef().keyOr(MongoDbSpec.DEFAULT_URL_KEY)));
     return env;
   }
 
@@ -184,27 +195,47 @@ public final class WorkerObjects {
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
     // The root filesystem is read-only; the JVM and libraries still need a scratch /tmp.
-    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("256Mi")).endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity("256Mi"))
+            .endEmptyDir()
+            .build());
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
     if (spec.pubsub().credentialsSecretRef() != null) {
-      volumes.add(new VolumeBuilder()
-          .withName("pubsub-credentials")
-          .withNewSecret()
-          .withSecretName(spec.pubsub().credentialsSecretRef().name())
-          .addNewItem().withKey(PubSubSpec.CREDENTIALS_KEY).withPath(PubSubSpec.CREDENTIALS_KEY).endItem()
-          .withDefaultMode(0440)
-          .endSecret()
-          .build());
-      mounts.add(new VolumeMountBuilder().withName("pubsub-credentials").withMountPath(PUBSUB_MOUNT).withReadOnly(true).build());
+      volumes.add(
+          new VolumeBuilder()
+              .withName("pubsub-credentials")
+              .withNewSecret()
+              .withSecretName(spec.pubsub().credentialsSecretRef().name())
+              .addNewItem()
+              .withKey(PubSubSpec.CREDENTIALS_KEY)
+              .withPath(PubSubSpec.CREDENTIALS_KEY)
+              .endItem()
+              .withDefaultMode(0440)
+              .endSecret()
+              .build());
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName("pubsub-credentials")
+              .withMountPath(PUBSUB_MOUNT)
+              .withReadOnly(true)
+              .build());
     }
 
     return new DeploymentBuilder()
         .withMetadata(metadata(p, name(p)))
         .withNewSpec()
         .withReplicas(spec.replicasOrDefault())
-        .withNewSelector().withMatchLabels(selectorLabels(p)).endSelector()
+        .withNewSelector()
+        .withMatchLabels(selectorLabels(p))
+        .endSelector()
         .withNewTemplate()
-        .withNewMetadata().withLabels(labels(p)).withAnnotations(podAnnotations).endMetadata()
+        .withNewMetadata()
+        .withLabels(labels(p))
+        .withAnnotations(podAnnotations)
+        .endMetadata()
         .withNewSpec()
         // Workers never call the Kubernetes API; no token means nothing to steal.
         .withAutomountServiceAccountToken(false)
@@ -214,31 +245,57 @@ public final class WorkerObjects {
         .withRunAsUser(RUN_AS)
         .withRunAsGroup(RUN_AS)
         .withFsGroup(RUN_AS)
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .endSecurityContext()
         .addNewContainer()
         .withName(CONTAINER)
         .withImage(spec.image())
         .withImagePullPolicy("IfNotPresent")
-        .addNewPort().withName("http").withContainerPort(HTTP_PORT).withProtocol("TCP").endPort()
-        .addNewEnvFrom().withNewConfigMapRef().withName(configMapName(p)).endConfigMapRef().endEnvFrom()
+        .addNewPort()
+        .withName("http")
+        .withContainerPort(HTTP_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .addNewEnvFrom()
+        .withNewConfigMapRef()
+        .withName(configMapName(p))
+        .endConfigMapRef()
+        .endEnvFrom()
         .withEnv(secretEnv(p, inputs.cache()))
         .withResources(resources(spec.resources()))
         .withNewLivenessProbe()
-        .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
-        .withInitialDelaySeconds(10).withPeriodSeconds(10).withTimeoutSeconds(2).withFailureThreshold(3)
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withPort(new IntOrString("http"))
+        .endHttpGet()
+        .withInitialDelaySeconds(10)
+        .withPeriodSeconds(10)
+        .withTimeoutSeconds(2)
+        .withFailureThreshold(3)
         .endLivenessProbe()
         .withNewReadinessProbe()
-        .withNewHttpGet().withPath("/readyz").withPort(new IntOrString("http")).endHttpGet()
-        .withInitialDelaySeconds(5).withPeriodSeconds(10).withTimeoutSeconds(3).withFailureThreshold(3)
+        .withNewHttpGet()
+        .withPath("/readyz")
+        .withPort(new IntOrString("http"))
+        .endHttpGet()
+        .withInitialDelaySeconds(5)
+        .withPeriodSeconds(10)
+        .withTimeoutSeconds(3)
+        .withFailureThreshold(3)
         .endReadinessProbe()
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
         .withReadOnlyRootFilesystem(true)
         .withAllowPrivilegeEscalation(false)
         .withPrivileged(false)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .endSecurityContext()
         .withVolumeMounts(mounts)
         .endContainer()
@@ -251,8 +308,9 @@ public final class WorkerObjects {
 
   // A pod without requests is the first evicted; these fit a JVM worker at rest.
   static ResourceRequirements resources(ResourceRequirements requested) {
-    if (requested != null && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
-        || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
+    if (requested != null
+        && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
+            || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
       return requested;
     }
     return new ResourceRequirementsBuilder()
@@ -268,7 +326,12 @@ public final class WorkerObjects {
         .withNewSpec()
         .withType("ClusterIP")
         .withSelector(selectorLabels(p))
-        .addNewPort().withName("http").withPort(HTTP_PORT).withTargetPort(new IntOrString("http")).withProtocol("TCP").endPort()
+        .addNewPort()
+        .withName("http")
+        .withPort(HTTP_PORT)
+        .withTargetPort(new IntOrString("http"))
+        .withProtocol("TCP")
+        .endPort()
         .endSpec()
         .build();
   }
@@ -279,7 +342,9 @@ public final class WorkerObjects {
         .withMetadata(metadata(p, name(p)))
         .withNewSpec()
         .withMaxUnavailable(new IntOrString(1))
-        .withNewSelector().withMatchLabels(selectorLabels(p)).endSelector()
+        .withNewSelector()
+        .withMatchLabels(selectorLabels(p))
+        .endSelector()
         .endSpec()
         .build();
   }

@@ -25,18 +25,24 @@ public class RedisPinger implements AutoCloseable {
   private final Duration timeout;
 
   public RedisPinger(Duration timeout) {
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
-        // Resolve names like every other client in the JVM (the fabric8 and HTTP clients): through
-        // the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file all apply.
-        // Lettuce's default, Netty's own DNS client, reads /etc/resolv.conf and /etc/hosts only.
-        .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE)
-        .build();
+    this.resources =
+        DefaultClientResources.builder()
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
+            // Resolve names like every other client in the JVM (the fabric8 and HTTP clients):
+            // through
+            // the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file all apply.
+            // Lettuce's default, Netty's own DNS client, reads /etc/resolv.conf and /etc/hosts
+            // only.
+            .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE)
+            .build();
     this.timeout = timeout;
     this.client = RedisClient.create(resources);
-    client.setOptions(io.lettuce.core.ClientOptions.builder()
-        .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(timeout).build())
-        .autoReconnect(false)
-        .build());
+    client.setOptions(
+        io.lettuce.core.ClientOptions.builder()
+            .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(timeout).build())
+            .autoReconnect(false)
+            .build());
   }
 
   public Result ping(String url, boolean tls, char[] password) {
@@ -50,7 +56,9 @@ public class RedisPinger implements AutoCloseable {
     uri.setTimeout(timeout);
     if (password != null) {
       char[] copy = password.clone();
-      uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(() -> io.lettuce.core.RedisCredentials.just(null, copy)));
+      uri.setCredentialsProvider(
+          io.lettuce.core.RedisCredentialsProvider.from(
+              () -> io.lettuce.core.RedisCredentials.just(null, copy)));
     }
     try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
       long start = System.nanoTime();
@@ -62,13 +70,15 @@ public class RedisPinger implements AutoCloseable {
     }
   }
 
-  // Lettuce messages name host and port and Redis' own error (NOAUTH, WRONGPASS); never the password.
+  // Lettuce messages name host and port and Redis' own error (NOAUTH, WRONGPASS); never the
+  // password.
   private static String describe(Throwable e, char[] password) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     if (password != null && password.length > 0) {
       message = message.replace(new String(password), "***");
     }

@@ -4,7 +4,9 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.dependent.WorkerObjects;
 import java.net.URI;
 
-/** Where a pipeline's workers answer /readyz; replaceable so tests can point at a loopback worker. */
+/**
+ * Where a pipeline's workers answer /readyz; replaceable so tests can point at a loopback worker.
+ */
 @FunctionalInterface
 public interface WorkerAddressResolver {
 
@@ -14,7 +16,12 @@ public interface WorkerAddressResolver {
   static WorkerAddressResolver clusterDns() {
     return p ->
         URI.create(
-            "http://" + WorkerObjects.name(p) + "." + p.getMetadata().getNamespace() + ".svc:"
-                + WorkerObjects.HTTP_PORT + "/readyz");
+            "http://"
+                + WorkerObjects.name(p)
+                + "."
+                + p.getMetadata().getNamespace()
+                + ".svc:"
+                + WorkerObjects.HTTP_PORT
+                + "/readyz");
   }
 }

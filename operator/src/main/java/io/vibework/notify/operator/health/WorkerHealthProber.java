@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Probes the workers' /readyz on a schedule and triggers a reconcile only when a pipeline's result
- * changes, so a steady cluster stays write-free. Being an event source, JOSDK starts it only on
- * the leader and stops it with the operator.
+ * changes, so a steady cluster stays write-free. Being an event source, JOSDK starts it only on the
+ * leader and stops it with the operator.
  */
 public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, NotificationPipeline> {
 
@@ -71,7 +71,11 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
 
   @Override
   public synchronized void start() throws OperatorException {
-    http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("worker-health-prober").unstarted(r));
@@ -163,27 +167,40 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
       JsonNode body = json.readTree(response.body());
       String status = body.path("status").asText("");
       if (!status.equals(WorkerHealth.READY) && !status.equals(WorkerHealth.NOT_READY)) {
-        return new WorkerHealth(WorkerHealth.UNREACHABLE, Map.of(), now,
+        return new WorkerHealth(
+            WorkerHealth.UNREACHABLE,
+            Map.of(),
+            now,
             "HTTP " + response.statusCode() + " without a /readyz status");
       }
       Map<String, String> checks = new TreeMap<>();
-      body.path("checks").properties().forEach(e -> {
-        String value = e.getValue().asText("");
-        // Only short tokens are copied: a worker must not be able to smuggle text into status.
-        if (CHECK_NAME.matcher(e.getKey()).matches()) {
-          checks.put(e.getKey(), CHECK_VALUE.matcher(value).matches() ? value : "invalid");
-        }
-      });
+      body.path("checks")
+          .properties()
+          .forEach(
+              e -> {
+                String value = e.getValue().asText("");
+                // Only short tokens are copied: a worker must not be able to smuggle text into
+                // status.
+                if (CHECK_NAME.matcher(e.getKey()).matches()) {
+                  checks.put(e.getKey(), CHECK_VALUE.matcher(value).matches() ? value : "invalid");
+                }
+              });
       return new WorkerHealth(status, checks, now, null);
     } catch (Exception e) {
-      return new WorkerHealth(WorkerHealth.UNREACHABLE, Map.of(), now,
+      return new WorkerHealth(
+          WorkerHealth.UNREACHABLE,
+          Map.of(),
+          now,
           "HTTP " + response.statusCode() + " with a body that is not JSON");
     }
   }
 
   private WorkerHealth unreachable(Throwable error) {
     Throwable cause = error.getCause() != null ? error.getCause() : error;
-    return new WorkerHealth(WorkerHealth.UNREACHABLE, Map.of(), now(),
+    return new WorkerHealth(
+        WorkerHealth.UNREACHABLE,
+        Map.of(),
+        now(),
         "/readyz did not answer: " + cause.getClass().getSimpleName());
   }
 

@@ -11,7 +11,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
-/** The operator's own /healthz, /readyz and /metrics, on the JDK's HTTP server to keep the jar lean. */
+/**
+ * The operator's own /healthz, /readyz and /metrics, on the JDK's HTTP server to keep the jar lean.
+ */
 public final class OperatorHttpServer implements AutoCloseable {
 
   private final HttpServer server;
@@ -25,18 +27,36 @@ public final class OperatorHttpServer implements AutoCloseable {
   /**
    * @param port 0 picks a free port
    * @param live false once the operator can no longer make progress (an informer died)
-   * @param ready true once the controllers started (or, on a standby replica, once it is waiting for the lease)
+   * @param ready true once the controllers started (or, on a standby replica, once it is waiting
+   *     for the lease)
    */
-  public static OperatorHttpServer start(int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry)
+  public static OperatorHttpServer start(
+      int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    ExecutorService executor = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon().name("operator-http").unstarted(r));
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2, r -> Thread.ofPlatform().daemon().name("operator-http").unstarted(r));
     server.setExecutor(executor);
-    server.createContext("/healthz", ex -> answer(ex, live.getAsBoolean() ? 200 : 503,
-        live.getAsBoolean() ? "{\"status\":\"ok\"}" : "{\"status\":\"failing\"}", "application/json"));
-    server.createContext("/readyz", ex -> answer(ex, ready.getAsBoolean() ? 200 : 503,
-        ready.getAsBoolean() ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}", "application/json"));
-    server.createContext("/metrics", ex -> answer(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+    server.createContext(
+        "/healthz",
+        ex ->
+            answer(
+                ex,
+                live.getAsBoolean() ? 200 : 503,
+                live.getAsBoolean() ? "{\"status\":\"ok\"}" : "{\"status\":\"failing\"}",
+                "application/json"));
+    server.createContext(
+        "/readyz",
+        ex ->
+            answer(
+                ex,
+                ready.getAsBoolean() ? 200 : 503,
+                ready.getAsBoolean() ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}",
+                "application/json"));
+    server.createContext(
+        "/metrics",
+        ex -> answer(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
     server.start();
     return new OperatorHttpServer(server, executor);
   }
@@ -45,9 +65,11 @@ public final class OperatorHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void answer(HttpExchange exchange, int code, String body, String contentType) throws IOException {
+  private static void answer(HttpExchange exchange, int code, String body, String contentType)
+      throws IOException {
     try (exchange) {
-      if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+      if (!"GET".equals(exchange.getRequestMethod())
+          && !"HEAD".equals(exchange.getRequestMethod())) {
         exchange.sendResponseHeaders(405, -1);
         return;
       }

@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
-/** The operator's own meters, next to JOSDK's; tags are bounded (kind, reason), never a resource name. */
+/**
+ * The operator's own meters, next to JOSDK's; tags are bounded (kind, reason), never a resource
+ * name.
+ */
 public class OperatorMetrics {
 
   private final MeterRegistry registry;
@@ -15,23 +18,36 @@ public class OperatorMetrics {
   }
 
   public void statusWritten(String kind) {
-    Counter.builder("notify.operator.status.writes").description("Status updates written").tag("kind", kind)
-        .register(registry).increment();
+    Counter.builder("notify.operator.status.writes")
+        .description("Status updates written")
+        .tag("kind", kind)
+        .register(registry)
+        .increment();
   }
 
   public void invalidSpec(String kind, String reason) {
-    Counter.builder("notify.operator.invalid.specs").description("Reconciles stopped by a bad spec")
-        .tag("kind", kind).tag("reason", reason).register(registry).increment();
+    Counter.builder("notify.operator.invalid.specs")
+        .description("Reconciles stopped by a bad spec")
+        .tag("kind", kind)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   public void redisPing(boolean reachable, Duration latency) {
-    Timer.builder("notify.operator.redis.ping").description("CacheConfig PING checks")
-        .tag("reachable", Boolean.toString(reachable)).register(registry).record(latency);
+    Timer.builder("notify.operator.redis.ping")
+        .description("CacheConfig PING checks")
+        .tag("reachable", Boolean.toString(reachable))
+        .register(registry)
+        .record(latency);
   }
 
   public void workerProbe(String status) {
-    Counter.builder("notify.operator.worker.health.changes").description("Changes of a pipeline's /readyz result")
-        .tag("status", status).register(registry).increment();
+    Counter.builder("notify.operator.worker.health.changes")
+        .description("Changes of a pipeline's /readyz result")
+        .tag("status", status)
+        .register(registry)
+        .increment();
   }
 
   public MeterRegistry registry() {

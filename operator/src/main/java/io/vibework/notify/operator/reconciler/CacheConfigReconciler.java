@@ -24,8 +24,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * of the watched namespaces a second time.
  */
 @ControllerConfiguration(name = CacheConfigReconciler.NAME)
-@GradualRetry(maxAttempts = -1, initialInterval = 2000, intervalMultiplier = 2, maxInterval = 300_000)
+@GradualRetry(
+    maxAttempts = -1,
+    initialInterval = 2000,
+    intervalMultiplier = 2,
+    maxInterval = 300_000)
 public class CacheConfigReconciler implements Reconciler<CacheConfig> {
 
   public static final String NAME = "cacheconfig";
@@ -47,7 +51,8 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
   private final Clock clock;
   private final OperatorMetrics metrics;
 
-  public CacheConfigReconciler(RedisPinger pinger, Duration probeInterval, Clock clock, OperatorMetrics metrics) {
+  public CacheConfigReconciler(
+      RedisPinger pinger, Duration probeInterval, Clock clock, OperatorMetrics metrics) {
     this.pinger = pinger;
     this.probeInterval = probeInterval;
     this.clock = clock;
@@ -74,12 +79,17 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     if (Objects.equals(status, cc.getStatus())) {
       control = UpdateControl.noUpdate();
     } else {
-      boolean wasReachable = cc.getStatus() != null && Boolean.TRUE.equals(cc.getStatus().reachable());
-      if (!result.reachable() && (cc.getStatus() == null || wasReachable || cc.getStatus().reachable() == null)) {
-        new EventRecorder(context.getClient(), clock).warning(cc, "RedisUnreachable", unreachableMessage(spec, result));
+      boolean wasReachable =
+          cc.getStatus() != null && Boolean.TRUE.equals(cc.getStatus().reachable());
+      if (!result.reachable()
+          && (cc.getStatus() == null || wasReachable || cc.getStatus().reachable() == null)) {
+        new EventRecorder(context.getClient(), clock)
+            .warning(cc, "RedisUnreachable", unreachableMessage(spec, result));
       }
-      if (cc.getStatus() == null || !Objects.equals(cc.getStatus().reachable(), status.reachable())) {
-        log.atInfo().addKeyValue("namespace", cc.getMetadata().getNamespace())
+      if (cc.getStatus() == null
+          || !Objects.equals(cc.getStatus().reachable(), status.reachable())) {
+        log.atInfo()
+            .addKeyValue("namespace", cc.getMetadata().getNamespace())
             .addKeyValue("cacheConfig", cc.getMetadata().getName())
             .addKeyValue("reachable", result.reachable())
             .addKeyValue("latency_ms", result.latencyMillis())
@@ -100,23 +110,54 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     Long latency;
     String checkedAt;
     if (result.reachable()) {
-      boolean keepOld = old != null && Boolean.TRUE.equals(old.reachable()) && old.latencyMillis() != null
-          && Objects.equals(old.observedGeneration(), generation)
-          && !movedEnough(old.latencyMillis(), result.latencyMillis());
+      boolean keepOld =
+          old != null
+              && Boolean.TRUE.equals(old.reachable())
+              && old.latencyMillis() != null
+              && Objects.equals(old.observedGeneration(), generation)
+              && !movedEnough(old.latencyMillis(), result.latencyMillis());
       latency = keepOld ? old.latencyMillis() : result.latencyMillis();
       checkedAt = keepOld ? old.checkedAt() : now;
     } else {
-      boolean keepOld = old != null && Boolean.FALSE.equals(old.reachable()) && Objects.equals(old.observedGeneration(), generation);
+      boolean keepOld =
+          old != null
+              && Boolean.FALSE.equals(old.reachable())
+              && Objects.equals(old.observedGeneration(), generation);
       latency = null;
       checkedAt = keepOld ? old.checkedAt() : now;
     }
-    String message = result.reachable() ? "Redis answered PING" : unreachableMessage(cc.getSpec(), result);
-    List<Condition> conditions = Conditions.withKstatus(
-        Conditions.of(Conditions.READY, result.reachable(), result.reachable() ? "Reachable" : "Unreachable", message, generation, previous, clock),
-        Conditions.of(Conditions.PROGRESSING, false, "Checked", "checked every " + probeInterval.toSeconds() + "s", generation, previous, clock),
-        Conditions.of(Conditions.DEGRADED, !result.reachable(), result.reachable() ? "AsExpected" : "Unreachable",
-            result.reachable() ? "" : message, generation, previous, clock),
-        Set.of(), generation, previous, clock);
+    String message =
+        result.reachable() ? "Redis answered PING" : unreachableMessage(cc.getSpec(), result);
+    List<Condition> conditions =
+        Conditions.withKstatus(
+            Conditions.of(
+                Conditions.READY,
+                result.reachable(),
+                result.reachable() ? "Reachable" : "Unreachable",
+                message,
+                generation,
+                previous,
+                clock),
+            Conditions.of(
+                Conditions.PROGRESSING,
+                false,
+                "Checked",
+                "checked every " + probeInterval.toSeconds() + "s",
+                generation,
+                previous,
+                clock),
+            Conditions.of(
+                Conditions.DEGRADED,
+                !result.reachable(),
+                result.reachable() ? "AsExpected" : "Unreachable",
+                result.reachable() ? "" : message,
+                generation,
+                previous,
+                clock),
+            Set.of(),
+            generation,
+            previous,
+            clock);
     return new CacheConfigStatus(generation, conditions, result.reachable(), latency, checkedAt);
   }
 
@@ -130,7 +171,10 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
   }
 
   private static String unreachableMessage(CacheConfigSpec spec, RedisPinger.Result result) {
-    return "Redis at " + spec.url() + " did not answer PING: " + result.error()
+    return "Redis at "
+        + spec.url()
+        + " did not answer PING: "
+        + result.error()
         + "; check the url, the network path and the password Secret";
   }
 
@@ -140,8 +184,12 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     String key = cc.getSpec().passwordSecretRef().keyOr(CacheConfigSpec.DEFAULT_PASSWORD_KEY);
     Secret secret = context.getClient().secrets().inNamespace(namespace).withName(name).get();
     if (secret == null) {
-      throw new InvalidSpecException(InvalidSpecException.SECRET_NOT_FOUND,
-          "Secret '" + name + "' named in spec.passwordSecretRef does not exist in namespace '" + namespace
+      throw new InvalidSpecException(
+          InvalidSpecException.SECRET_NOT_FOUND,
+          "Secret '"
+              + name
+              + "' named in spec.passwordSecretRef does not exist in namespace '"
+              + namespace
               + "': create it or fix the name");
     }
     if (secret.getData() != null && secret.getData().get(key) != null) {
@@ -153,8 +201,13 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
       return secret.getStringData().get(key).toCharArray();
     }
-    throw new InvalidSpecException(InvalidSpecException.SECRET_KEY_NOT_FOUND,
-        "Secret '" + name + "' named in spec.passwordSecretRef has no key '" + key + "': add the key to the Secret");
+    throw new InvalidSpecException(
+        InvalidSpecException.SECRET_KEY_NOT_FOUND,
+        "Secret '"
+            + name
+            + "' named in spec.passwordSecretRef has no key '"
+            + key
+            + "': add the key to the Secret");
   }
 
   // CharBuffer.array() may be longer than the decoded text.
@@ -167,24 +220,45 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
   }
 
   @Override
-  public ErrorStatusUpdateControl<CacheConfig> updateErrorStatus(CacheConfig cc, Context<CacheConfig> context, Exception e) {
+  public ErrorStatusUpdateControl<CacheConfig> updateErrorStatus(
+      CacheConfig cc, Context<CacheConfig> context, Exception e) {
     var invalid = InvalidSpecException.in(e);
     String reason = invalid.map(InvalidSpecException::reason).orElse("CheckFailed");
-    String message = invalid.isPresent()
-        ? invalid.get().getMessage()
-        : "the operator could not check this CacheConfig (" + e.getClass().getSimpleName() + "); it retries with backoff";
+    String message =
+        invalid.isPresent()
+            ? invalid.get().getMessage()
+            : "the operator could not check this CacheConfig ("
+                + e.getClass().getSimpleName()
+                + "); it retries with backoff";
     if (invalid.isPresent()) {
       metrics.invalidSpec(KIND, reason);
     }
     Long generation = cc.getMetadata().getGeneration();
     CacheConfigStatus old = cc.getStatus();
     List<Condition> previous = old == null ? null : old.conditions();
-    CacheConfigStatus status = new CacheConfigStatus(generation, Conditions.withKstatus(
-        Conditions.of(Conditions.READY, false, reason, message, generation, previous, clock),
-        Conditions.of(Conditions.PROGRESSING, false, reason, "waiting for the spec to be fixed", generation, previous, clock),
-        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock),
-        Set.of(), generation, previous, clock),
-        old == null ? null : old.reachable(), old == null ? null : old.latencyMillis(), old == null ? null : old.checkedAt());
+    CacheConfigStatus status =
+        new CacheConfigStatus(
+            generation,
+            Conditions.withKstatus(
+                Conditions.of(
+                    Conditions.READY, false, reason, message, generation, previous, clock),
+                Conditions.of(
+                    Conditions.PROGRESSING,
+                    false,
+                    reason,
+                    "waiting for the spec to be fixed",
+                    generation,
+                    previous,
+                    clock),
+                Conditions.of(
+                    Conditions.DEGRADED, true, reason, message, generation, previous, clock),
+                Set.of(),
+                generation,
+                previous,
+                clock),
+            old == null ? null : old.reachable(),
+            old == null ? null : old.latencyMillis(),
+            old == null ? null : old.checkedAt());
     if (Objects.equals(status, old)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

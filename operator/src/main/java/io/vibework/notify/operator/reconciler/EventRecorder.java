@@ -41,7 +41,10 @@ public class EventRecorder {
     var event =
         new EventBuilder()
             .withNewMetadata()
-            .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+            .withName(
+                about.getMetadata().getName()
+                    + "."
+                    + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
             .withNamespace(about.getMetadata().getNamespace())
             .endMetadata()
             .withNewInvolvedObject()
@@ -58,14 +61,19 @@ public class EventRecorder {
             .withCount(1)
             .withFirstTimestamp(now)
             .withLastTimestamp(now)
-            .withNewSource().withComponent(COMPONENT).endSource()
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
             .withReportingComponent(COMPONENT)
             .build();
     try {
       client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
       // An Event is a courtesy; failing to write one must not fail the reconcile.
-      log.atWarn().addKeyValue("reason", reason).addKeyValue("code", e.getCode()).log("could not record event");
+      log.atWarn()
+          .addKeyValue("reason", reason)
+          .addKeyValue("code", e.getCode())
+          .log("could not record event");
     }
   }
 }

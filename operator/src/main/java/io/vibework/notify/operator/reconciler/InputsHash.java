@@ -1,8 +1,8 @@
 package io.vibework.notify.operator.reconciler;
 
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,9 +11,9 @@ import java.util.HexFormat;
 import java.util.SortedMap;
 
 /**
- * SHA-256 over the canonical JSON of the specs and the referenced Secret values, length-prefixed
- * so no two different inputs concatenate to the same bytes. The values never leave this class
- * except as the digest.
+ * SHA-256 over the canonical JSON of the specs and the referenced Secret values, length-prefixed so
+ * no two different inputs concatenate to the same bytes. The values never leave this class except
+ * as the digest.
  */
 public final class InputsHash {
 
@@ -42,11 +42,16 @@ public final class InputsHash {
     }
   }
 
-  /** @param values "secret/key" to the raw (decoded or base64, consistently) value */
+  /**
+   * @param values "secret/key" to the raw (decoded or base64, consistently) value
+   */
   public InputsHash addSecrets(SortedMap<String, String> values) {
     for (var entry : values.entrySet()) {
       bytes(entry.getKey().getBytes(StandardCharsets.UTF_8));
-      bytes(entry.getValue() == null ? new byte[0] : entry.getValue().getBytes(StandardCharsets.UTF_8));
+      bytes(
+          entry.getValue() == null
+              ? new byte[0]
+              : entry.getValue().getBytes(StandardCharsets.UTF_8));
     }
     return this;
   }

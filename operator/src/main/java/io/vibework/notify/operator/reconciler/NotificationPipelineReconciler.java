@@ -44,14 +44,21 @@ import org.slf4j.LoggerFactory;
  * leave the running workers alone rather than half-apply a broken Deployment.
  */
 @ControllerConfiguration(name = NotificationPipelineReconciler.NAME)
-@GradualRetry(maxAttempts = -1, initialInterval = 2000, intervalMultiplier = 2, maxInterval = 300_000)
+@GradualRetry(
+    maxAttempts = -1,
+    initialInterval = 2000,
+    intervalMultiplier = 2,
+    maxInterval = 300_000)
 @Workflow(
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = ConfigMapDependent.class),
       @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "configmap"),
       @Dependent(name = "service", type = ServiceDependent.class),
-      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class, reconcilePrecondition = NeedsDisruptionBudget.class)
+      @Dependent(
+          name = "pdb",
+          type = PodDisruptionBudgetDependent.class,
+          reconcilePrecondition = NeedsDisruptionBudget.class)
     })
 public class NotificationPipelineReconciler implements Reconciler<NotificationPipeline> {
 
@@ -80,7 +87,10 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   }
 
   public NotificationPipelineReconciler(
-      WorkerAddressResolver addressResolver, Duration probeInterval, Clock clock, OperatorMetrics metrics) {
+      WorkerAddressResolver addressResolver,
+      Duration probeInterval,
+      Clock clock,
+      OperatorMetrics metrics) {
     this.addressResolver = addressResolver;
     this.probeInterval = probeInterval;
     this.clock = clock;
@@ -90,60 +100,98 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   }
 
   @Override
-  public List<EventSource<?, NotificationPipeline>> prepareEventSources(EventSourceContext<NotificationPipeline> context) {
+  public List<EventSource<?, NotificationPipeline>> prepareEventSources(
+      EventSourceContext<NotificationPipeline> context) {
     var primaries = context.getPrimaryCache();
-    primaries.addIndexer(BY_CACHE, p -> p.getSpec() == null || p.getSpec().cacheRef() == null
-        ? List.of()
-        : List.of(key(p.getMetadata().getNamespace(), p.getSpec().cacheRef().name())));
-    primaries.addIndexer(BY_SECRET, p -> PipelineInputsResolver.directSecretNames(p.getSpec()).stream()
-        .map(s -> key(p.getMetadata().getNamespace(), s)).distinct().toList());
+    primaries.addIndexer(
+        BY_CACHE,
+        p ->
+            p.getSpec() == null || p.getSpec().cacheRef() == null
+                ? List.of()
+                : List.of(key(p.getMetadata().getNamespace(), p.getSpec().cacheRef().name())));
+    primaries.addIndexer(
+        BY_SECRET,
+        p ->
+            PipelineInputsResolver.directSecretNames(p.getSpec()).stream()
+                .map(s -> key(p.getMetadata().getNamespace(), s))
+                .distinct()
+                .toList());
 
-    cacheConfigs = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(CacheConfig.class, NotificationPipeline.class)
-            .withName("cacheconfigs")
-            .withNamespacesInheritedFromController()
-            // Status writes by the CacheConfig controller do not change what workers get.
-            .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
-            .withSecondaryToPrimaryMapper(cc -> ids(primaries.byIndex(BY_CACHE,
-                key(cc.getMetadata().getNamespace(), cc.getMetadata().getName()))))
-            .build(),
-        context);
+    cacheConfigs =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(CacheConfig.class, NotificationPipeline.class)
+                .withName("cacheconfigs")
+                .withNamespacesInheritedFromController()
+                // Status writes by the CacheConfig controller do not change what workers get.
+                .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
+                .withSecondaryToPrimaryMapper(
+                    cc ->
+                        ids(
+                            primaries.byIndex(
+                                BY_CACHE,
+                                key(cc.getMetadata().getNamespace(), cc.getMetadata().getName()))))
+                .build(),
+            context);
 
-    secrets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Secret.class, NotificationPipeline.class)
-            .withName("secrets")
-            .withNamespacesInheritedFromController()
-            .withOnUpdateFilter((n, o) -> !Objects.equals(n.getData(), o.getData())
-                || !Objects.equals(n.getStringData(), o.getStringData()))
-            .withSecondaryToPrimaryMapper(secret -> {
-              String ns = secret.getMetadata().getNamespace();
-              String name = secret.getMetadata().getName();
-              Set<ResourceID> ids = new HashSet<>(ids(primaries.byIndex(BY_SECRET, key(ns, name))));
-              // The Redis password is named by the CacheConfig, so reach pipelines through it.
-              cacheConfigs.list(ns, cc -> cc.getSpec() != null && cc.getSpec().passwordSecretRef() != null
-                      && name.equals(cc.getSpec().passwordSecretRef().name()))
-                  .forEach(cc -> ids.addAll(ids(primaries.byIndex(BY_CACHE, key(ns, cc.getMetadata().getName())))));
-              return ids;
-            })
-            .build(),
-        context);
+    secrets =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, NotificationPipeline.class)
+                .withName("secrets")
+                .withNamespacesInheritedFromController()
+                .withOnUpdateFilter(
+                    (n, o) ->
+                        !Objects.equals(n.getData(), o.getData())
+                            || !Objects.equals(n.getStringData(), o.getStringData()))
+                .withSecondaryToPrimaryMapper(
+                    secret -> {
+                      String ns = secret.getMetadata().getNamespace();
+                      String name = secret.getMetadata().getName();
+                      Set<ResourceID> ids =
+                          new HashSet<>(ids(primaries.byIndex(BY_SECRET, key(ns, name))));
+                      // The Redis password is named by the CacheConfig, so reach pipelines through
+                      // it.
+                      cacheConfigs
+                          .list(
+                              ns,
+                              cc ->
+                                  cc.getSpec() != null
+                                      && cc.getSpec().passwordSecretRef() != null
+                                      && name.equals(cc.getSpec().passwordSecretRef().name()))
+                          .forEach(
+                              cc ->
+                                  ids.addAll(
+                                      ids(
+                                          primaries.byIndex(
+                                              BY_CACHE, key(ns, cc.getMetadata().getName())))));
+                      return ids;
+                    })
+                .build(),
+            context);
 
     prober = new WorkerHealthProber(addressResolver, probeInterval, clock, primaries::get);
     return List.of(cacheConfigs, secrets, prober);
   }
 
   @Override
-  public UpdateControl<NotificationPipeline> reconcile(NotificationPipeline p, Context<NotificationPipeline> context) {
-    PipelineInputs inputs = new PipelineInputsResolver(
-        (ns, name) -> cacheConfigs.get(new ResourceID(name, ns)),
-        (ns, name) -> secrets.get(new ResourceID(name, ns)))
-        .resolve(p);
+  public UpdateControl<NotificationPipeline> reconcile(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
+    PipelineInputs inputs =
+        new PipelineInputsResolver(
+                (ns, name) -> cacheConfigs.get(new ResourceID(name, ns)),
+                (ns, name) -> secrets.get(new ResourceID(name, ns)))
+            .resolve(p);
     inputs.putInto(context);
-    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
 
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-    int readyReplicas = deployment.map(Deployment::getStatus).map(s -> s.getReadyReplicas() == null ? 0 : s.getReadyReplicas()).orElse(0);
+    int readyReplicas =
+        deployment
+            .map(Deployment::getStatus)
+            .map(s -> s.getReadyReplicas() == null ? 0 : s.getReadyReplicas())
+            .orElse(0);
     ResourceID id = ResourceID.fromResource(p);
     if (readyReplicas > 0) {
       prober.watch(p);
@@ -155,7 +203,8 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     return writeIfChanged(p, status);
   }
 
-  private UpdateControl<NotificationPipeline> writeIfChanged(NotificationPipeline p, NotificationPipelineStatus status) {
+  private UpdateControl<NotificationPipeline> writeIfChanged(
+      NotificationPipeline p, NotificationPipelineStatus status) {
     if (Objects.equals(status, p.getStatus())) {
       return UpdateControl.noUpdate();
     }
@@ -178,8 +227,11 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
       metrics.invalidSpec(KIND, reason);
     } else {
       reason = "ReconcileFailed";
-      message = "the operator could not apply the workers' objects (" + e.getClass().getSimpleName()
-          + "); it retries with backoff: " + Objects.toString(e.getMessage(), "");
+      message =
+          "the operator could not apply the workers' objects ("
+              + e.getClass().getSimpleName()
+              + "); it retries with backoff: "
+              + Objects.toString(e.getMessage(), "");
       if (message.length() > 1000) {
         message = message.substring(0, 1000);
       }
@@ -188,9 +240,13 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     if (Objects.equals(status, p.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    boolean newProblem = Conditions.find(p.getStatus() == null ? null : p.getStatus().conditions(), Conditions.READY)
-        .map(c -> !Objects.equals(c.getReason(), reason) || !Objects.equals(c.getMessage(), status.conditions().get(0).getMessage()))
-        .orElse(true);
+    boolean newProblem =
+        Conditions.find(p.getStatus() == null ? null : p.getStatus().conditions(), Conditions.READY)
+            .map(
+                c ->
+                    !Objects.equals(c.getReason(), reason)
+                        || !Objects.equals(c.getMessage(), status.conditions().get(0).getMessage()))
+            .orElse(true);
     if (newProblem) {
       events.create(context).warning(p, reason, status.conditions().get(0).getMessage());
     }
@@ -202,7 +258,9 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
 
   private void logTransition(NotificationPipeline p, NotificationPipelineStatus status) {
     var ready = Conditions.find(status.conditions(), Conditions.READY).orElseThrow();
-    var before = Conditions.find(p.getStatus() == null ? null : p.getStatus().conditions(), Conditions.READY);
+    var before =
+        Conditions.find(
+            p.getStatus() == null ? null : p.getStatus().conditions(), Conditions.READY);
     if (before.isEmpty() || !Objects.equals(before.get().getReason(), ready.getReason())) {
       log.atInfo()
           .addKeyValue("namespace", p.getMetadata().getNamespace())

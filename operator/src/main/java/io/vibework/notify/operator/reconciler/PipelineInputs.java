@@ -5,8 +5,8 @@ import io.vibework.notify.operator.api.CacheConfigSpec;
 import io.vibework.notify.operator.api.NotificationPipeline;
 
 /**
- * Everything outside the pipeline that shapes its workers, resolved and checked once per
- * reconcile and handed to the dependents through the workflow context.
+ * Everything outside the pipeline that shapes its workers, resolved and checked once per reconcile
+ * and handed to the dependents through the workflow context.
  *
  * @param cacheConfigName name of the CacheConfig, for messages
  * @param cache its spec
@@ -15,7 +15,9 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 public record PipelineInputs(String cacheConfigName, CacheConfigSpec cache, String inputsHash) {
 
   public static PipelineInputs from(Context<NotificationPipeline> context) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(PipelineInputs.class, PipelineInputs.class);
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(PipelineInputs.class, PipelineInputs.class);
   }
 
   public void putInto(Context<NotificationPipeline> context) {

@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 /**
- * Finds a pipeline's CacheConfig and Secrets (from the informer caches, no API calls), checks
- * them, and hashes them. Throws {@link InvalidSpecException} naming the first thing to fix.
+ * Finds a pipeline's CacheConfig and Secrets (from the informer caches, no API calls), checks them,
+ * and hashes them. Throws {@link InvalidSpecException} naming the first thing to fix.
  */
 public class PipelineInputsResolver {
 
@@ -44,15 +44,22 @@ public class PipelineInputsResolver {
     SpecValidator.validatePipeline(pipeline.getMetadata().getName(), spec);
     String cacheName = spec.cacheRef().name();
     CacheConfig cache =
-        caches.apply(namespace, cacheName)
-            .orElseThrow(() -> new InvalidSpecException(
-                InvalidSpecException.CACHE_CONFIG_NOT_FOUND,
-                "CacheConfig '" + cacheName + "' named in spec.cacheRef.name does not exist in namespace '"
-                    + namespace + "': create it or fix the name"));
+        caches
+            .apply(namespace, cacheName)
+            .orElseThrow(
+                () ->
+                    new InvalidSpecException(
+                        InvalidSpecException.CACHE_CONFIG_NOT_FOUND,
+                        "CacheConfig '"
+                            + cacheName
+                            + "' named in spec.cacheRef.name does not exist in namespace '"
+                            + namespace
+                            + "': create it or fix the name"));
     try {
       SpecValidator.validateCache(cache.getSpec());
     } catch (InvalidSpecException e) {
-      throw new InvalidSpecException(InvalidSpecException.INVALID_SPEC,
+      throw new InvalidSpecException(
+          InvalidSpecException.INVALID_SPEC,
           "CacheConfig '" + cacheName + "' is invalid: " + e.getMessage());
     }
     TreeMap<String, String> values = new TreeMap<>();
@@ -73,23 +80,34 @@ public class PipelineInputsResolver {
     List<SecretKeyUse> uses = new ArrayList<>();
     CacheConfigSpec cacheSpec = cache == null ? null : cache.getSpec();
     if (cacheSpec != null && cacheSpec.passwordSecretRef() != null) {
-      uses.add(new SecretKeyUse(cacheSpec.passwordSecretRef().name(),
-          cacheSpec.passwordSecretRef().keyOr(CacheConfigSpec.DEFAULT_PASSWORD_KEY),
-          "CacheConfig '" + cache.getMetadata().getName() + "' spec.passwordSecretRef"));
+      uses.add(
+          new SecretKeyUse(
+              cacheSpec.passwordSecretRef().name(),
+              cacheSpec.passwordSecretRef().keyOr(CacheConfigSpec.DEFAULT_PASSWORD_KEY),
+              "CacheConfig '" + cache.getMetadata().getName() + "' spec.passwordSecretRef"));
     }
     String mysqlSecret = spec.mysql().credentialsSecretRef().name();
-    uses.add(new SecretKeyUse(mysqlSecret, MysqlSpec.USERNAME_KEY, "spec.mysql.credentialsSecretRef"));
-    uses.add(new SecretKeyUse(mysqlSecret, MysqlSpec.PASSWORD_KEY, "spec.mysql.credentialsSecretRef"));
+    uses.add(
+        new SecretKeyUse(mysqlSecret, MysqlSpec.USERNAME_KEY, "spec.mysql.credentialsSecretRef"));
+    uses.add(
+        new SecretKeyUse(mysqlSecret, MysqlSpec.PASSWORD_KEY, "spec.mysql.credentialsSecretRef"));
     if (spec.email().credentialsSecretRef() != null) {
       String s = spec.email().credentialsSecretRef().name();
       uses.add(new SecretKeyUse(s, EmailSpec.ACCESS_KEY_ID_KEY, "spec.email.credentialsSecretRef"));
-      uses.add(new SecretKeyUse(s, EmailSpec.SECRET_ACCESS_KEY_KEY, "spec.email.credentialsSecretRef"));
+      uses.add(
+          new SecretKeyUse(s, EmailSpec.SECRET_ACCESS_KEY_KEY, "spec.email.credentialsSecretRef"));
     }
-    uses.add(new SecretKeyUse(spec.mongodb().urlSecretRef().name(),
-        spec.mongodb().urlSecretRef().keyOr(MongoDbSpec.DEFAULT_URL_KEY), "spec.mongodb.urlSecretRef"));
+    uses.add(
+        new SecretKeyUse(
+            spec.mongodb().urlSecretRef().name(),
+            spec.mongodb().urlSecretRef().keyOr(MongoDbSpec.DEFAULT_URL_KEY),
+            "spec.mongodb.urlSecretRef"));
     if (spec.pubsub().credentialsSecretRef() != null) {
-      uses.add(new SecretKeyUse(spec.pubsub().credentialsSecretRef().name(), PubSubSpec.CREDENTIALS_KEY,
-          "spec.pubsub.credentialsSecretRef"));
+      uses.add(
+          new SecretKeyUse(
+              spec.pubsub().credentialsSecretRef().name(),
+              PubSubSpec.CREDENTIALS_KEY,
+              "spec.pubsub.credentialsSecretRef"));
     }
     return uses;
   }
@@ -118,18 +136,33 @@ public class PipelineInputsResolver {
 
   private String secretValue(String namespace, SecretKeyUse use) {
     Secret secret =
-        secrets.apply(namespace, use.secret())
-            .orElseThrow(() -> new InvalidSpecException(InvalidSpecException.SECRET_NOT_FOUND,
-                "Secret '" + use.secret() + "' named in " + use.field() + " does not exist in namespace '"
-                    + namespace + "': create it or fix the name"));
+        secrets
+            .apply(namespace, use.secret())
+            .orElseThrow(
+                () ->
+                    new InvalidSpecException(
+                        InvalidSpecException.SECRET_NOT_FOUND,
+                        "Secret '"
+                            + use.secret()
+                            + "' named in "
+                            + use.field()
+                            + " does not exist in namespace '"
+                            + namespace
+                            + "': create it or fix the name"));
     // stringData only survives on API servers that do not merge it (test servers); accept both.
     String value = lookup(secret.getData(), use.key());
     if (value == null) {
       value = lookup(secret.getStringData(), use.key());
     }
     if (value == null) {
-      throw new InvalidSpecException(InvalidSpecException.SECRET_KEY_NOT_FOUND,
-          "Secret '" + use.secret() + "' named in " + use.field() + " has no key '" + use.key()
+      throw new InvalidSpecException(
+          InvalidSpecException.SECRET_KEY_NOT_FOUND,
+          "Secret '"
+              + use.secret()
+              + "' named in "
+              + use.field()
+              + " has no key '"
+              + use.key()
               + "': add the key to the Secret");
     }
     return value;

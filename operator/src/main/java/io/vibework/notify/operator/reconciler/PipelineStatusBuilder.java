@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** Turns what the cluster and the workers report into a pipeline status; pure apart from the clock. */
+/**
+ * Turns what the cluster and the workers report into a pipeline status; pure apart from the clock.
+ */
 public final class PipelineStatusBuilder {
 
   /** Ready=False reasons that pass by themselves; every other one needs a person. */
-  static final java.util.Set<String> TRANSIENT_REASONS = java.util.Set.of("RollingOut", "AwaitingHealth");
+  static final java.util.Set<String> TRANSIENT_REASONS =
+      java.util.Set.of("RollingOut", "AwaitingHealth");
 
   private final Clock clock;
 
@@ -27,7 +30,14 @@ public final class PipelineStatusBuilder {
   }
 
   /** Rollout facts read from the Deployment, with the defaults of a Deployment not yet seen. */
-  record Rollout(int desired, int replicas, int ready, int available, int updated, boolean observed, boolean stuck) {
+  record Rollout(
+      int desired,
+      int replicas,
+      int ready,
+      int available,
+      int updated,
+      boolean observed,
+      boolean stuck) {
 
     static Rollout of(int desired, Deployment d) {
       DeploymentStatus s = d == null ? null : d.getStatus();
@@ -35,10 +45,21 @@ public final class PipelineStatusBuilder {
         return new Rollout(desired, 0, 0, 0, 0, false, false);
       }
       Long generation = d.getMetadata().getGeneration();
-      boolean observed = generation == null || s.getObservedGeneration() == null || s.getObservedGeneration() >= generation;
-      boolean stuck = s.getConditions() != null && s.getConditions().stream().anyMatch(PipelineStatusBuilder::stuck);
-      return new Rollout(desired, n(s.getReplicas()), n(s.getReadyReplicas()), n(s.getAvailableReplicas()),
-          n(s.getUpdatedReplicas()), observed, stuck);
+      boolean observed =
+          generation == null
+              || s.getObservedGeneration() == null
+              || s.getObservedGeneration() >= generation;
+      boolean stuck =
+          s.getConditions() != null
+              && s.getConditions().stream().anyMatch(PipelineStatusBuilder::stuck);
+      return new Rollout(
+          desired,
+          n(s.getReplicas()),
+          n(s.getReadyReplicas()),
+          n(s.getAvailableReplicas()),
+          n(s.getUpdatedReplicas()),
+          observed,
+          stuck);
     }
 
     boolean complete() {
@@ -51,7 +72,8 @@ public final class PipelineStatusBuilder {
         || ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  public NotificationPipelineStatus build(NotificationPipeline p, Deployment deployment, WorkerHealth health) {
+  public NotificationPipelineStatus build(
+      NotificationPipeline p, Deployment deployment, WorkerHealth health) {
     Long generation = p.getMetadata().getGeneration();
     List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();
     Rollout r = Rollout.of(p.getSpec().replicasOrDefault(), deployment);
@@ -74,7 +96,10 @@ public final class PipelineStatusBuilder {
     } else if (WorkerHealth.UNREACHABLE.equals(health.status())) {
       ready = false;
       readyReason = "WorkersUnreachable";
-      readyMessage = "the workers' /readyz did not answer through Service " + p.getMetadata().getName() + "-worker";
+      readyMessage =
+          "the workers' /readyz did not answer through Service "
+              + p.getMetadata().getName()
+              + "-worker";
     } else if (!health.isReady()) {
       ready = false;
       readyReason = "DependencyUnhealthy";
@@ -86,7 +111,8 @@ public final class PipelineStatusBuilder {
     }
 
     boolean progressing = !r.complete() && !r.stuck();
-    String progressingReason = r.complete() ? "RolloutComplete" : (r.stuck() ? "RolloutStuck" : "RollingOut");
+    String progressingReason =
+        r.complete() ? "RolloutComplete" : (r.stuck() ? "RolloutStuck" : "RollingOut");
     String progressingMessage = r.updated() + " of " + r.desired() + " workers updated";
 
     boolean degraded;
@@ -95,7 +121,10 @@ public final class PipelineStatusBuilder {
     if (r.stuck()) {
       degraded = true;
       degradedReason = "RolloutStuck";
-      degradedMessage = "the Deployment stopped progressing; see kubectl describe deployment " + p.getMetadata().getName() + "-worker";
+      degradedMessage =
+          "the Deployment stopped progressing; see kubectl describe deployment "
+              + p.getMetadata().getName()
+              + "-worker";
     } else if (health != null && WorkerHealth.UNREACHABLE.equals(health.status())) {
       degraded = true;
       degradedReason = "WorkersUnreachable";
@@ -110,11 +139,30 @@ public final class PipelineStatusBuilder {
       degradedMessage = "";
     }
 
-    List<Condition> conditions = Conditions.withKstatus(
-        Conditions.of(Conditions.READY, ready, readyReason, readyMessage, generation, previous, clock),
-        Conditions.of(Conditions.PROGRESSING, progressing, progressingReason, progressingMessage, generation, previous, clock),
-        Conditions.of(Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, previous, clock),
-        TRANSIENT_REASONS, generation, previous, clock);
+    List<Condition> conditions =
+        Conditions.withKstatus(
+            Conditions.of(
+                Conditions.READY, ready, readyReason, readyMessage, generation, previous, clock),
+            Conditions.of(
+                Conditions.PROGRESSING,
+                progressing,
+                progressingReason,
+                progressingMessage,
+                generation,
+                previous,
+                clock),
+            Conditions.of(
+                Conditions.DEGRADED,
+                degraded,
+                degradedReason,
+                degradedMessage,
+                generation,
+                previous,
+                clock),
+            TRANSIENT_REASONS,
+            generation,
+            previous,
+            clock);
     return new NotificationPipelineStatus(generation, conditions, r.replicas(), r.ready(), health);
   }
 
@@ -123,23 +171,39 @@ public final class PipelineStatusBuilder {
     Long generation = p.getMetadata().getGeneration();
     NotificationPipelineStatus old = p.getStatus();
     List<Condition> previous = old == null ? null : old.conditions();
-    List<Condition> conditions = Conditions.withKstatus(
-        Conditions.of(Conditions.READY, false, reason, message, generation, previous, clock),
-        Conditions.of(Conditions.PROGRESSING, false, reason, "waiting for the spec to be fixed", generation, previous, clock),
-        Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock),
-        TRANSIENT_REASONS, generation, previous, clock);
-    return new NotificationPipelineStatus(generation, conditions,
-        old == null ? null : old.replicas(), old == null ? null : old.readyReplicas(), old == null ? null : old.health());
+    List<Condition> conditions =
+        Conditions.withKstatus(
+            Conditions.of(Conditions.READY, false, reason, message, generation, previous, clock),
+            Conditions.of(
+                Conditions.PROGRESSING,
+                false,
+                reason,
+                "waiting for the spec to be fixed",
+                generation,
+                previous,
+                clock),
+            Conditions.of(Conditions.DEGRADED, true, reason, message, generation, previous, clock),
+            TRANSIENT_REASONS,
+            generation,
+            previous,
+            clock);
+    return new NotificationPipelineStatus(
+        generation,
+        conditions,
+        old == null ? null : old.replicas(),
+        old == null ? null : old.readyReplicas(),
+        old == null ? null : old.health());
   }
 
   private static String failing(Map<String, String> checks) {
     if (checks == null || checks.isEmpty()) {
       return "not_ready without checks";
     }
-    String bad = checks.entrySet().stream()
-        .filter(e -> !Objects.equals("ok", e.getValue()))
-        .map(e -> e.getKey() + ": " + e.getValue())
-        .collect(Collectors.joining(", "));
+    String bad =
+        checks.entrySet().stream()
+            .filter(e -> !Objects.equals("ok", e.getValue()))
+            .map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining(", "));
     return bad.isEmpty() ? "not_ready" : bad;
   }
 

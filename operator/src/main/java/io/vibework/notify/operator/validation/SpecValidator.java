@@ -25,7 +25,8 @@ public final class SpecValidator {
   public static void validatePipeline(String name, NotificationPipelineSpec spec) {
     List<String> problems = new ArrayList<>();
     if (name.length() > 56 || !NAME.matcher(name).matches()) {
-      problems.add("metadata.name must start with a letter, use lower-case letters, digits and '-', and be at most 56 characters");
+      problems.add(
+          "metadata.name must start with a letter, use lower-case letters, digits and '-', and be at most 56 characters");
     }
     if (spec == null) {
       throw new InvalidSpecException(InvalidSpecException.INVALID_SPEC, "spec is missing");
@@ -47,7 +48,8 @@ public final class SpecValidator {
       if (spec.pubsub().topicOrDefault().equals(spec.pubsub().sentTopicOrDefault())) {
         problems.add("spec.pubsub.topic and spec.pubsub.sentTopic must be different topics");
       }
-      if (spec.pubsub().credentialsSecretRef() != null && blank(spec.pubsub().credentialsSecretRef().name())) {
+      if (spec.pubsub().credentialsSecretRef() != null
+          && blank(spec.pubsub().credentialsSecretRef().name())) {
         problems.add("spec.pubsub.credentialsSecretRef.name is required");
       }
     }
@@ -68,16 +70,20 @@ public final class SpecValidator {
     } else {
       require(problems, spec.mysql().host(), "spec.mysql.host");
       require(problems, spec.mysql().database(), "spec.mysql.database");
-      if (spec.mysql().credentialsSecretRef() == null || blank(spec.mysql().credentialsSecretRef().name())) {
+      if (spec.mysql().credentialsSecretRef() == null
+          || blank(spec.mysql().credentialsSecretRef().name())) {
         problems.add("spec.mysql.credentialsSecretRef.name is required");
       }
     }
-    if (spec.mongodb() == null || spec.mongodb().urlSecretRef() == null || blank(spec.mongodb().urlSecretRef().name())) {
+    if (spec.mongodb() == null
+        || spec.mongodb().urlSecretRef() == null
+        || blank(spec.mongodb().urlSecretRef().name())) {
       problems.add("spec.mongodb.urlSecretRef.name is required");
     }
     checkResources(problems, spec.resources());
     if (!problems.isEmpty()) {
-      throw new InvalidSpecException(InvalidSpecException.INVALID_SPEC, String.join("; ", problems));
+      throw new InvalidSpecException(
+          InvalidSpecException.INVALID_SPEC, String.join("; ", problems));
     }
   }
 
@@ -89,7 +95,8 @@ public final class SpecValidator {
     try {
       URI uri = URI.create(spec.url());
       if (uri.getUserInfo() != null) {
-        problems.add("spec.url must not carry credentials: put the password in a Secret and name it in spec.passwordSecretRef");
+        problems.add(
+            "spec.url must not carry credentials: put the password in a Secret and name it in spec.passwordSecretRef");
       } else if (uri.getHost() == null || !spec.url().matches(Patterns.REDIS_URL)) {
         problems.add("spec.url must look like redis://host:port or rediss://host:port");
       } else if (uri.getPort() > 65535) {
@@ -105,7 +112,8 @@ public final class SpecValidator {
       problems.add("spec.passwordSecretRef.name is required");
     }
     if (!problems.isEmpty()) {
-      throw new InvalidSpecException(InvalidSpecException.INVALID_SPEC, String.join("; ", problems));
+      throw new InvalidSpecException(
+          InvalidSpecException.INVALID_SPEC, String.join("; ", problems));
     }
   }
 
@@ -124,8 +132,16 @@ public final class SpecValidator {
         BigDecimal requested = request.getValue().getNumericalAmount();
         BigDecimal limited = limit.getNumericalAmount();
         if (requested.compareTo(limited) > 0) {
-          problems.add("spec.resources.requests." + request.getKey() + " (" + request.getValue()
-              + ") is above spec.resources.limits." + request.getKey() + " (" + limit + ")");
+          problems.add(
+              "spec.resources.requests."
+                  + request.getKey()
+                  + " ("
+                  + request.getValue()
+                  + ") is above spec.resources.limits."
+                  + request.getKey()
+                  + " ("
+                  + limit
+                  + ")");
         }
       } catch (IllegalArgumentException e) {
         problems.add("spec.resources." + request.getKey() + " is not a valid quantity");
@@ -136,7 +152,8 @@ public final class SpecValidator {
   private static boolean validHttpUrl(String s) {
     try {
       URI uri = URI.create(s);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -29,8 +29,10 @@ class CrdsUpToDateTest {
     try (var files = Files.list(out)) {
       generated = files.map(p -> p.getFileName().toString()).sorted().toList();
     }
-    assertThat(generated).containsExactly(
-        "cacheconfigs.infra.vibework.io-v1.yml", "notificationpipelines.infra.vibework.io-v1.yml");
+    assertThat(generated)
+        .containsExactly(
+            "cacheconfigs.infra.vibework.io-v1.yml",
+            "notificationpipelines.infra.vibework.io-v1.yml");
     for (String name : generated) {
       Path mine = committed.resolve(name);
       assertThat(mine).as(FIX).exists();
@@ -40,11 +42,25 @@ class CrdsUpToDateTest {
 
   @Test
   void crdsCarryShortNamesStatusAndPrinterColumns() throws IOException {
-    String pipelines = Files.readString(MockCluster.crdDirectory().resolve("notificationpipelines.infra.vibework.io-v1.yml"));
-    assertThat(pipelines).contains("- \"np\"").contains("status: {}").contains("name: \"Ready\"")
-        .contains("name: \"Reason\"").contains("name: \"Replicas\"").contains("name: \"Age\"")
-        .contains("x-kubernetes-validations").contains("!(has(self.credentialsSecretRef) && has(self.roleArn))");
-    String caches = Files.readString(MockCluster.crdDirectory().resolve("cacheconfigs.infra.vibework.io-v1.yml"));
-    assertThat(caches).contains("- \"cachecfg\"").contains("status: {}").contains("default: \"vibe:\"").contains("default: 3600");
+    String pipelines =
+        Files.readString(
+            MockCluster.crdDirectory().resolve("notificationpipelines.infra.vibework.io-v1.yml"));
+    assertThat(pipelines)
+        .contains("- \"np\"")
+        .contains("status: {}")
+        .contains("name: \"Ready\"")
+        .contains("name: \"Reason\"")
+        .contains("name: \"Replicas\"")
+        .contains("name: \"Age\"")
+        .contains("x-kubernetes-validations")
+        .contains("!(has(self.credentialsSecretRef) && has(self.roleArn))");
+    String caches =
+        Files.readString(
+            MockCluster.crdDirectory().resolve("cacheconfigs.infra.vibework.io-v1.yml"));
+    assertThat(caches)
+        .contains("- \"cachecfg\"")
+        .contains("status: {}")
+        .contains("default: \"vibe:\"")
+        .contains("default: 3600");
   }
 }

@@ -15,11 +15,15 @@ public final class MockApiServerMain {
       System.out.println("MOCK_PORT=" + cluster.server().getPort());
       System.out.flush();
       // Drain the request log continuously: the mock keeps every request otherwise.
-      Thread drain = Thread.ofPlatform().daemon().start(() -> {
-        while (true) {
-          cluster.drainRequestsQuietly();
-        }
-      });
+      Thread drain =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    while (true) {
+                      cluster.drainRequestsQuietly();
+                    }
+                  });
       while (System.in.read() != -1) {
         // wait for EOF
       }

@@ -42,14 +42,17 @@ public final class OperatorBenchmark {
   /** Counts the operator's own writes as its client sends them. */
   static final class WriteCounter implements Interceptor {
     final AtomicLong writes = new AtomicLong();
-    final java.util.concurrent.ConcurrentMap<String, AtomicLong> byKind = new java.util.concurrent.ConcurrentSkipListMap<>();
+    final java.util.concurrent.ConcurrentMap<String, AtomicLong> byKind =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
 
     @Override
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
       String m = request.method();
       if (!"GET".equals(m) && !"HEAD".equals(m)) {
         writes.incrementAndGet();
-        byKind.computeIfAbsent(m + " " + kind(request.uri().getPath()), k -> new AtomicLong()).incrementAndGet();
+        byKind
+            .computeIfAbsent(m + " " + kind(request.uri().getPath()), k -> new AtomicLong())
+            .incrementAndGet();
       }
     }
 
@@ -70,18 +73,30 @@ public final class OperatorBenchmark {
     int pipelines = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int quietSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process mock = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
-        MockApiServerMain.class.getName())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process mock =
+        new ProcessBuilder(
+                java,
+                "-Xmx2g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MockApiServerMain.class.getName())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       int port = readPort(mock);
-      Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + port).withNamespace("bench")
-          .build();
+      Config config =
+          new ConfigBuilder()
+              .withMasterUrl("http://127.0.0.1:" + port)
+              .withNamespace("bench")
+              .build();
       WriteCounter counter = new WriteCounter();
       try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(config).build();
-          KubernetesClient operatorClient = new KubernetesClientBuilder().withConfig(config)
-              .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count-writes", counter)).build()) {
+          KubernetesClient operatorClient =
+              new KubernetesClientBuilder()
+                  .withConfig(config)
+                  .withHttpClientBuilderConsumer(
+                      b -> b.addOrReplaceInterceptor("count-writes", counter))
+                  .build()) {
         run(admin, operatorClient, counter, pipelines, quietSeconds);
       }
     } finally {
@@ -93,42 +108,67 @@ public final class OperatorBenchmark {
     System.exit(0);
   }
 
-  private static void run(KubernetesClient admin, KubernetesClient operatorClient, WriteCounter counter, int n, int quietSeconds)
+  private static void run(
+      KubernetesClient admin,
+      KubernetesClient operatorClient,
+      WriteCounter counter,
+      int n,
+      int quietSeconds)
       throws Exception {
     String ns = "bench";
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-    for (var s : List.of(Fixtures.redisSecret(ns), Fixtures.mysqlSecret(ns), Fixtures.mongoSecret(ns),
-        Fixtures.awsSecret(ns), Fixtures.pubsubSecret(ns))) {
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    for (var s :
+        List.of(
+            Fixtures.redisSecret(ns),
+            Fixtures.mysqlSecret(ns),
+            Fixtures.mongoSecret(ns),
+            Fixtures.awsSecret(ns),
+            Fixtures.pubsubSecret(ns))) {
       admin.resource(s).create();
     }
     // Nothing listens on port 1: the CacheConfig is reported unreachable, steadily.
     admin.resource(Fixtures.cacheConfig(ns, "shared-cache", "redis://127.0.0.1:1", true)).create();
 
-    OperatorConfig config = new OperatorConfig(Set.of(), Duration.ofSeconds(30), false, null, "bench-lock", 0, "warn");
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+    OperatorConfig config =
+        new OperatorConfig(Set.of(), Duration.ofSeconds(30), false, null, "bench-lock", 0, "warn");
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
-    try (OperatorApp app = OperatorApp.start(config, operatorClient, p -> URI.create("http://127.0.0.1:1/readyz"), Clock.systemUTC())) {
-      // Watch rather than list: polling full lists of 1000 objects would load the mock more than the operator does.
+    try (OperatorApp app =
+        OperatorApp.start(
+            config,
+            operatorClient,
+            p -> URI.create("http://127.0.0.1:1/readyz"),
+            Clock.systemUTC())) {
+      // Watch rather than list: polling full lists of 1000 objects would load the mock more than
+      // the operator does.
       var deploymentInformer = admin.apps().deployments().inNamespace(ns).inform();
       var pipelineInformer = admin.resources(NotificationPipeline.class).inNamespace(ns).inform();
       long start = System.nanoTime();
       ExecutorService creators = Executors.newFixedThreadPool(8);
       for (int i = 0; i < n; i++) {
         String name = String.format(Locale.ROOT, "pipeline-%04d", i);
-        creators.submit(() -> admin.resource(Fixtures.pipeline(ns, name, "shared-cache", 2)).create());
+        creators.submit(
+            () -> admin.resource(Fixtures.pipeline(ns, name, "shared-cache", 2)).create());
       }
       creators.shutdown();
       creators.awaitTermination(5, TimeUnit.MINUTES);
       double created = seconds(start);
       while (true) {
         int deployments = deploymentInformer.getStore().list().size();
-        long withStatus = pipelineInformer.getStore().list().stream()
-            .filter(p -> p.getStatus() != null && p.getStatus().conditions() != null).count();
+        long withStatus =
+            pipelineInformer.getStore().list().stream()
+                .filter(p -> p.getStatus() != null && p.getStatus().conditions() != null)
+                .count();
         if (deployments >= n && withStatus >= n) {
           break;
         }
         if (seconds(start) > 600) {
-          System.out.println("gave up after 600 s: deployments=" + deployments + " statuses=" + withStatus);
+          System.out.println(
+              "gave up after 600 s: deployments=" + deployments + " statuses=" + withStatus);
           break;
         }
         Thread.sleep(50);
@@ -149,17 +189,27 @@ public final class OperatorBenchmark {
 
       System.out.printf(Locale.ROOT, "pipelines: %d%n", n);
       System.out.printf(Locale.ROOT, "seconds_to_create_all: %.1f%n", created);
-      System.out.printf(Locale.ROOT, "seconds_until_all_have_deployment_and_status: %.1f (target <= 30)%n", reconciled);
+      System.out.printf(
+          Locale.ROOT,
+          "seconds_until_all_have_deployment_and_status: %.1f (target <= 30)%n",
+          reconciled);
       System.out.printf(Locale.ROOT, "api_writes_total: %d%n", writes);
       System.out.printf(Locale.ROOT, "api_writes_per_pipeline: %.2f%n", writes / (double) n);
       System.out.printf(Locale.ROOT, "api_writes_by_kind: %s%n", breakdown);
-      System.out.printf(Locale.ROOT, "writes_during_quiet_%ds: %d (target 0) %s%n", quietSeconds, quietWrites, counter.byKind);
-      System.out.printf(Locale.ROOT, "heap_after_full_gc_mib: %.1f (target <= 200)%n", heap / 1048576.0);
+      System.out.printf(
+          Locale.ROOT,
+          "writes_during_quiet_%ds: %d (target 0) %s%n",
+          quietSeconds,
+          quietWrites,
+          counter.byKind);
+      System.out.printf(
+          Locale.ROOT, "heap_after_full_gc_mib: %.1f (target <= 200)%n", heap / 1048576.0);
     }
   }
 
   // The driver's own informer caches are closed first, so what remains is the operator's.
-  private static long measureHeap(java.lang.management.MemoryMXBean memory) throws InterruptedException {
+  private static long measureHeap(java.lang.management.MemoryMXBean memory)
+      throws InterruptedException {
     memory.gc();
     Thread.sleep(500);
     memory.gc();
@@ -167,7 +217,8 @@ public final class OperatorBenchmark {
   }
 
   private static int readPort(Process mock) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(mock.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(mock.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
       if (line.startsWith("MOCK_PORT=")) {

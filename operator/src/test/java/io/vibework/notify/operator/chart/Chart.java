@@ -14,13 +14,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The chart under helm/notification-operator, rendered with helm-java (Helm's Go code, in-process). */
+/**
+ * The chart under helm/notification-operator, rendered with helm-java (Helm's Go code, in-process).
+ */
 final class Chart {
 
   static final String RELEASE = "notification-operator";
   static final String NAMESPACE = "notification-system";
+
   /** helm-java's offline default is v1.20; the chart needs 1.25+ (CEL rules in the CRDs). */
   static final String KUBE_VERSION = "v1.31.0";
+
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
@@ -43,8 +47,12 @@ final class Chart {
 
   /** {@code helm template} with the chart's defaults plus the given values file content (YAML). */
   static String template(String valuesYaml) {
-    TemplateCommand command = new Helm(dir()).template().withName(RELEASE).withNamespace(NAMESPACE)
-        .withKubeVersion(KUBE_VERSION);
+    TemplateCommand command =
+        new Helm(dir())
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION);
     if (valuesYaml != null && !valuesYaml.isBlank()) {
       try {
         Path values = Files.createTempFile("values-", ".yaml");
@@ -66,7 +74,8 @@ final class Chart {
   static List<HasMetadata> parse(String manifest) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String document : DOCUMENT_SEPARATOR.split(manifest)) {
-      String yaml = document.lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
+      String yaml =
+          document.lines().filter(l -> !l.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
       if (yaml.isBlank()) {
         continue;
       }
@@ -92,6 +101,8 @@ final class Chart {
   }
 
   static Optional<HasMetadata> find(List<HasMetadata> objects, String kind, String name) {
-    return objects.stream().filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName())).findFirst();
+    return objects.stream()
+        .filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName()))
+        .findFirst();
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -42,7 +41,8 @@ import org.junit.jupiter.api.Test;
  */
 class ExamplesTest {
 
-  private static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper STRICT =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final String DEMO = "notify-demo";
 
   private static final Map<String, HasMetadata> byKindAndName = new LinkedHashMap<>();
@@ -52,10 +52,16 @@ class ExamplesTest {
   static void load() throws IOException {
     Path dir = Chart.repoRoot().resolve("examples");
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList()) {
+      for (Path file :
+          files
+              .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+              .sorted()
+              .toList()) {
         fileOrder.add(file.getFileName().toString());
         for (HasMetadata o : Chart.parse(Files.readString(file))) {
-          assertThat(byKindAndName.put(o.getKind() + "/" + o.getMetadata().getName(), o)).as("duplicate %s", o).isNull();
+          assertThat(byKindAndName.put(o.getKind() + "/" + o.getMetadata().getName(), o))
+              .as("duplicate %s", o)
+              .isNull();
         }
       }
     }
@@ -63,16 +69,32 @@ class ExamplesTest {
 
   @Test
   void theSetIsCompleteAndAppliesInOrder() {
-    assertThat(fileOrder).as("numbered so kubectl apply -f examples/ applies them in order")
-        .allMatch(f -> f.matches("^[0-9]{2}-[a-z-]+\\.yaml$")).isSorted();
-    assertThat(byKindAndName.keySet()).containsExactlyInAnyOrder(
-        "Namespace/notify-demo", "Secret/redis-auth", "Secret/mysql-credentials", "Secret/ses-credentials",
-        "Secret/mongodb-url", "CacheConfig/shared-cache", "NotificationPipeline/email");
+    assertThat(fileOrder)
+        .as("numbered so kubectl apply -f examples/ applies them in order")
+        .allMatch(f -> f.matches("^[0-9]{2}-[a-z-]+\\.yaml$"))
+        .isSorted();
+    assertThat(byKindAndName.keySet())
+        .containsExactlyInAnyOrder(
+            "Namespace/notify-demo",
+            "Secret/redis-auth",
+            "Secret/mysql-credentials",
+            "Secret/ses-credentials",
+            "Secret/mongodb-url",
+            "CacheConfig/shared-cache",
+            "NotificationPipeline/email");
     assertThat(byKindAndName.get("Namespace/notify-demo")).isInstanceOf(Namespace.class);
-    byKindAndName.values().stream().filter(o -> !(o instanceof Namespace))
-        .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("namespace of %s", o.getKind()).isEqualTo(DEMO));
-    // Which file holds what: the namespace comes before anything in it, Secrets and the CacheConfig before the pipeline.
-    assertThat(fileOrder).containsExactly("00-namespace.yaml", "10-secrets.yaml", "20-cacheconfig.yaml", "30-pipeline.yaml");
+    byKindAndName.values().stream()
+        .filter(o -> !(o instanceof Namespace))
+        .forEach(
+            o ->
+                assertThat(o.getMetadata().getNamespace())
+                    .as("namespace of %s", o.getKind())
+                    .isEqualTo(DEMO));
+    // Which file holds what: the namespace comes before anything in it, Secrets and the CacheConfig
+    // before the pipeline.
+    assertThat(fileOrder)
+        .containsExactly(
+            "00-namespace.yaml", "10-secrets.yaml", "20-cacheconfig.yaml", "30-pipeline.yaml");
   }
 
   @Test
@@ -84,58 +106,94 @@ class ExamplesTest {
       assertThat(o.getApiVersion()).isEqualTo(crd.getSpec().getGroup() + "/" + version.getName());
       JsonNode tree = STRICT.readTree(Chart.SERIALIZATION.asJson(o));
       List<String> problems = new ArrayList<>();
-      validate(version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"), tree.get("spec"), "spec", problems);
+      validate(
+          version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"),
+          tree.get("spec"),
+          "spec",
+          problems);
       assertThat(problems).as("%s against its CRD", kind).isEmpty();
     }
   }
 
   @Test
   void customResourcesMatchTheOperatorsModelAndPassItsValidation() throws IOException {
-    CacheConfig cache = STRICT.readValue(Chart.SERIALIZATION.asJson(resource("CacheConfig")), CacheConfig.class);
+    CacheConfig cache =
+        STRICT.readValue(Chart.SERIALIZATION.asJson(resource("CacheConfig")), CacheConfig.class);
     NotificationPipeline pipeline =
-        STRICT.readValue(Chart.SERIALIZATION.asJson(resource("NotificationPipeline")), NotificationPipeline.class);
-    assertThat(pipeline.getSpec().resources().getAdditionalProperties()).as("unknown fields in spec.resources").isEmpty();
+        STRICT.readValue(
+            Chart.SERIALIZATION.asJson(resource("NotificationPipeline")),
+            NotificationPipeline.class);
+    assertThat(pipeline.getSpec().resources().getAdditionalProperties())
+        .as("unknown fields in spec.resources")
+        .isEmpty();
     SpecValidator.validateCache(cache.getSpec());
     SpecValidator.validatePipeline(pipeline.getMetadata().getName(), pipeline.getSpec());
 
     // What the reconciler does before touching anything: find the CacheConfig and every Secret key.
-    PipelineInputs inputs = new PipelineInputsResolver(
-        (ns, name) -> Optional.of(cache).filter(c -> c.getMetadata().getName().equals(name) && c.getMetadata().getNamespace().equals(ns)),
-        (ns, name) -> Optional.ofNullable((Secret) byKindAndName.get("Secret/" + name))
-            .filter(s -> s.getMetadata().getNamespace().equals(ns)).map(ExamplesTest::asStoredByTheApiServer))
-        .resolve(pipeline);
+    PipelineInputs inputs =
+        new PipelineInputsResolver(
+                (ns, name) ->
+                    Optional.of(cache)
+                        .filter(
+                            c ->
+                                c.getMetadata().getName().equals(name)
+                                    && c.getMetadata().getNamespace().equals(ns)),
+                (ns, name) ->
+                    Optional.ofNullable((Secret) byKindAndName.get("Secret/" + name))
+                        .filter(s -> s.getMetadata().getNamespace().equals(ns))
+                        .map(ExamplesTest::asStoredByTheApiServer))
+            .resolve(pipeline);
     assertThat(inputs.cacheConfigName()).isEqualTo("shared-cache");
     assertThat(inputs.inputsHash()).isNotBlank();
     // The workers would be pointed at the in-cluster services in the example.
     Map<String, String> env = WorkerObjects.workerEnvironment(pipeline, cache.getSpec());
-    assertThat(env).containsEntry("REDIS_URL", "redis://redis.notify-demo.svc.cluster.local:6379")
+    assertThat(env)
+        .containsEntry("REDIS_URL", "redis://redis.notify-demo.svc.cluster.local:6379")
         .containsEntry("MYSQL_HOST", "mysql.notify-demo.svc.cluster.local")
         .containsEntry("PUBSUB_EMULATOR_HOST", "pubsub-emulator.notify-demo.svc.cluster.local:8085")
         .containsEntry("AWS_ENDPOINT_URL_SESV2", "http://ses.notify-demo.svc.cluster.local:8005");
     Secret mongo = (Secret) byKindAndName.get("Secret/mongodb-url");
-    assertThat(mongo.getStringData().get("url")).startsWith("mongodb://mongodb.notify-demo.svc.cluster.local");
+    assertThat(mongo.getStringData().get("url"))
+        .startsWith("mongodb://mongodb.notify-demo.svc.cluster.local");
   }
 
   @Test
   void secretsHoldPlaceholdersOnly() {
-    byKindAndName.values().stream().filter(Secret.class::isInstance).map(Secret.class::cast).forEach(s -> {
-      assertThat(s.getData()).as("use stringData so the placeholders are readable").isNullOrEmpty();
-      assertThat(s.getType()).isEqualTo("Opaque");
-    });
-    assertThat(((Secret) byKindAndName.get("Secret/redis-auth")).getStringData()).containsOnlyKeys("password");
-    assertThat(((Secret) byKindAndName.get("Secret/mysql-credentials")).getStringData()).containsOnlyKeys("username", "password");
-    assertThat(((Secret) byKindAndName.get("Secret/ses-credentials")).getStringData()).containsOnlyKeys("accessKeyId", "secretAccessKey");
-    assertThat(((Secret) byKindAndName.get("Secret/mongodb-url")).getStringData()).containsOnlyKeys("url");
+    byKindAndName.values().stream()
+        .filter(Secret.class::isInstance)
+        .map(Secret.class::cast)
+        .forEach(
+            s -> {
+              assertThat(s.getData())
+                  .as("use stringData so the placeholders are readable")
+                  .isNullOrEmpty();
+              assertThat(s.getType()).isEqualTo("Opaque");
+            });
+    assertThat(((Secret) byKindAndName.get("Secret/redis-auth")).getStringData())
+        .containsOnlyKeys("password");
+    assertThat(((Secret) byKindAndName.get("Secret/mysql-credentials")).getStringData())
+        .containsOnlyKeys("username", "password");
+    assertThat(((Secret) byKindAndName.get("Secret/ses-credentials")).getStringData())
+        .containsOnlyKeys("accessKeyId", "secretAccessKey");
+    assertThat(((Secret) byKindAndName.get("Secret/mongodb-url")).getStringData())
+        .containsOnlyKeys("url");
   }
 
   private static HasMetadata resource(String kind) {
-    return byKindAndName.values().stream().filter(o -> o.getKind().equals(kind)).findFirst().orElseThrow();
+    return byKindAndName.values().stream()
+        .filter(o -> o.getKind().equals(kind))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The API server turns stringData into data on write; the operator's informers see data. */
   private static Secret asStoredByTheApiServer(Secret s) {
     Map<String, String> data = new LinkedHashMap<>();
-    s.getStringData().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    s.getStringData()
+        .forEach(
+            (k, v) ->
+                data.put(
+                    k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     Secret stored = Chart.SERIALIZATION.clone(s);
     stored.setStringData(null);
     stored.setData(data);
@@ -145,7 +203,8 @@ class ExamplesTest {
   private static CustomResourceDefinition crd(String kind) throws IOException {
     try (Stream<Path> files = Files.list(Chart.repoRoot().resolve("crds"))) {
       for (Path f : files.toList()) {
-        CustomResourceDefinition crd = Chart.SERIALIZATION.unmarshal(Files.readString(f), CustomResourceDefinition.class);
+        CustomResourceDefinition crd =
+            Chart.SERIALIZATION.unmarshal(Files.readString(f), CustomResourceDefinition.class);
         if (crd.getSpec().getNames().getKind().equals(kind)) {
           return crd;
         }
@@ -154,8 +213,12 @@ class ExamplesTest {
     throw new AssertionError("no CRD for " + kind);
   }
 
-  /** The structural part of OpenAPI v3 validation the API server applies (CEL rules are left to SpecValidator). */
-  private static void validate(JSONSchemaProps schema, JsonNode value, String path, List<String> problems) {
+  /**
+   * The structural part of OpenAPI v3 validation the API server applies (CEL rules are left to
+   * SpecValidator).
+   */
+  private static void validate(
+      JSONSchemaProps schema, JsonNode value, String path, List<String> problems) {
     if (Boolean.TRUE.equals(schema.getXKubernetesPreserveUnknownFields())) {
       return;
     }
@@ -167,31 +230,39 @@ class ExamplesTest {
     }
     String type = schema.getType();
     if (type != null) {
-      boolean ok = switch (type) {
-        case "object" -> value.isObject();
-        case "array" -> value.isArray();
-        case "string" -> value.isTextual();
-        case "integer" -> value.isIntegralNumber();
-        case "number" -> value.isNumber();
-        case "boolean" -> value.isBoolean();
-        default -> false;
-      };
+      boolean ok =
+          switch (type) {
+            case "object" -> value.isObject();
+            case "array" -> value.isArray();
+            case "string" -> value.isTextual();
+            case "integer" -> value.isIntegralNumber();
+            case "number" -> value.isNumber();
+            case "boolean" -> value.isBoolean();
+            default -> false;
+          };
       if (!ok) {
         problems.add(path + ": must be " + type + ", is " + value.getNodeType());
         return;
       }
     }
-    if (schema.getEnum() != null && !schema.getEnum().isEmpty()
+    if (schema.getEnum() != null
+        && !schema.getEnum().isEmpty()
         && schema.getEnum().stream().noneMatch(e -> e.toString().equals(value.toString()))) {
       problems.add(path + ": " + value + " is not one of " + schema.getEnum());
     }
-    if (schema.getPattern() != null && value.isTextual() && !Pattern.compile(schema.getPattern()).matcher(value.asText()).find()) {
+    if (schema.getPattern() != null
+        && value.isTextual()
+        && !Pattern.compile(schema.getPattern()).matcher(value.asText()).find()) {
       problems.add(path + ": '" + value.asText() + "' does not match " + schema.getPattern());
     }
-    if (schema.getMinimum() != null && value.isNumber() && value.decimalValue().compareTo(BigDecimal.valueOf(schema.getMinimum())) < 0) {
+    if (schema.getMinimum() != null
+        && value.isNumber()
+        && value.decimalValue().compareTo(BigDecimal.valueOf(schema.getMinimum())) < 0) {
       problems.add(path + ": below " + schema.getMinimum());
     }
-    if (schema.getMaximum() != null && value.isNumber() && value.decimalValue().compareTo(BigDecimal.valueOf(schema.getMaximum())) > 0) {
+    if (schema.getMaximum() != null
+        && value.isNumber()
+        && value.decimalValue().compareTo(BigDecimal.valueOf(schema.getMaximum())) > 0) {
       problems.add(path + ": above " + schema.getMaximum());
     }
     if (value.isObject()) {
@@ -204,12 +275,16 @@ class ExamplesTest {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        JSONSchemaProps child = schema.getProperties() == null ? null : schema.getProperties().get(field.getKey());
-        if (child == null && schema.getAdditionalProperties() != null && schema.getAdditionalProperties().getSchema() != null) {
+        JSONSchemaProps child =
+            schema.getProperties() == null ? null : schema.getProperties().get(field.getKey());
+        if (child == null
+            && schema.getAdditionalProperties() != null
+            && schema.getAdditionalProperties().getSchema() != null) {
           child = schema.getAdditionalProperties().getSchema();
         }
         if (child == null) {
-          problems.add(path + "." + field.getKey() + ": unknown field (the API server would prune it)");
+          problems.add(
+              path + "." + field.getKey() + ": unknown field (the API server would prune it)");
         } else {
           validate(child, field.getValue(), path + "." + field.getKey(), problems);
         }

@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Lints and renders helm/notification-operator with helm-java (Helm's own Go code, no binary). */
 class HelmChartTest {
 
-  static final String NON_DEFAULT = """
+  static final String NON_DEFAULT =
+      """
       replicaCount: 2
       watchNamespaces: [notify-demo, team-b]
       logLevel: debug
@@ -54,14 +55,24 @@ class HelmChartTest {
       """;
 
   /** The operator's whole environment (OperatorConfig.fromEnv), no more, no less. */
-  static final Set<String> OPERATOR_ENV = Set.of("WATCH_NAMESPACES", "PROBE_INTERVAL_SECONDS", "LEADER_ELECTION_ENABLED",
-      "LEADER_ELECTION_NAMESPACE", "POD_NAMESPACE", "LEADER_ELECTION_LEASE_NAME", "HTTP_PORT", "LOG_LEVEL");
+  static final Set<String> OPERATOR_ENV =
+      Set.of(
+          "WATCH_NAMESPACES",
+          "PROBE_INTERVAL_SECONDS",
+          "LEADER_ELECTION_ENABLED",
+          "LEADER_ELECTION_NAMESPACE",
+          "POD_NAMESPACE",
+          "LEADER_ELECTION_LEASE_NAME",
+          "HTTP_PORT",
+          "LOG_LEVEL");
 
   @Test
   void lintsCleanInStrictMode() {
     LintResult result = new Helm(Chart.dir()).lint().strict().call();
     assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
-    assertThat(result.getMessages()).as("lint messages").noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    assertThat(result.getMessages())
+        .as("lint messages")
+        .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
   }
 
   @ParameterizedTest(name = "non-default values: {0}")
@@ -76,7 +87,8 @@ class HelmChartTest {
       if (o instanceof CustomResourceDefinition) {
         continue;
       }
-      assertThat(o.getMetadata().getLabels()).as("labels of %s %s", o.getKind(), o.getMetadata().getName())
+      assertThat(o.getMetadata().getLabels())
+          .as("labels of %s %s", o.getKind(), o.getMetadata().getName())
           .containsEntry("app.kubernetes.io/name", "notification-operator")
           .containsEntry("app.kubernetes.io/instance", Chart.RELEASE)
           .containsEntry("app.kubernetes.io/version", "0.1.0")
@@ -86,32 +98,55 @@ class HelmChartTest {
       if (clusterScoped) {
         assertThat(o.getMetadata().getNamespace()).isNull();
       } else if (!(o instanceof Role || o instanceof RoleBinding)) {
-        assertThat(o.getMetadata().getNamespace()).as("namespace of %s", o.getKind()).isEqualTo(Chart.NAMESPACE);
+        assertThat(o.getMetadata().getNamespace())
+            .as("namespace of %s", o.getKind())
+            .isEqualTo(Chart.NAMESPACE);
       }
     }
-    Map<String, Long> kinds = objects.stream().collect(Collectors.groupingBy(HasMetadata::getKind, java.util.TreeMap::new, Collectors.counting()));
+    Map<String, Long> kinds =
+        objects.stream()
+            .collect(
+                Collectors.groupingBy(
+                    HasMetadata::getKind, java.util.TreeMap::new, Collectors.counting()));
     if (nonDefault) {
-      // One Role+RoleBinding per watched namespace plus the leader-election pair; no cluster-wide RBAC.
-      assertThat(kinds).containsEntry("Role", 3L).containsEntry("RoleBinding", 3L).containsEntry("ServiceMonitor", 1L)
+      // One Role+RoleBinding per watched namespace plus the leader-election pair; no cluster-wide
+      // RBAC.
+      assertThat(kinds)
+          .containsEntry("Role", 3L)
+          .containsEntry("RoleBinding", 3L)
+          .containsEntry("ServiceMonitor", 1L)
           .doesNotContainKeys("ClusterRole", "ClusterRoleBinding");
-      GenericKubernetesResource monitor = (GenericKubernetesResource) Chart.find(objects, "ServiceMonitor", Chart.RELEASE).orElseThrow();
+      GenericKubernetesResource monitor =
+          (GenericKubernetesResource)
+              Chart.find(objects, "ServiceMonitor", Chart.RELEASE).orElseThrow();
       assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
       assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
       assertThat(monitor.toString()).contains("port=http", "path=/metrics");
     } else {
-      assertThat(kinds).containsEntry("ClusterRole", 1L).containsEntry("ClusterRoleBinding", 1L)
-          .containsEntry("Role", 1L).containsEntry("RoleBinding", 1L).doesNotContainKey("ServiceMonitor");
+      assertThat(kinds)
+          .containsEntry("ClusterRole", 1L)
+          .containsEntry("ClusterRoleBinding", 1L)
+          .containsEntry("Role", 1L)
+          .containsEntry("RoleBinding", 1L)
+          .doesNotContainKey("ServiceMonitor");
     }
-    assertThat(kinds).containsEntry("Deployment", 1L).containsEntry("ServiceAccount", 1L).containsEntry("Service", 1L);
+    assertThat(kinds)
+        .containsEntry("Deployment", 1L)
+        .containsEntry("ServiceAccount", 1L)
+        .containsEntry("Service", 1L);
     ServiceAccount sa = Chart.one(objects, ServiceAccount.class);
     assertThat(sa.getMetadata().getName()).isEqualTo(Chart.RELEASE);
     Service metrics = Chart.one(objects, Service.class);
     assertThat(metrics.getMetadata().getName()).isEqualTo(Chart.RELEASE + "-metrics");
-    assertThat(metrics.getSpec().getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getName()).isEqualTo("http");
-      assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
-    });
-    assertThat(metrics.getSpec().getSelector()).isEqualTo(Chart.one(objects, Deployment.class).getSpec().getSelector().getMatchLabels());
+    assertThat(metrics.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+            });
+    assertThat(metrics.getSpec().getSelector())
+        .isEqualTo(Chart.one(objects, Deployment.class).getSpec().getSelector().getMatchLabels());
   }
 
   @Test
@@ -127,14 +162,21 @@ class HelmChartTest {
     assertThat(c.getImage()).isEqualTo("ghcr.io/vibework/notification-operator:0.1.0");
     assertThat(c.getCommand()).isNullOrEmpty();
     assertThat(c.getArgs()).isNullOrEmpty();
-    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactlyInAnyOrderElementsOf(OPERATOR_ENV);
+    assertThat(c.getEnv())
+        .extracting(EnvVar::getName)
+        .containsExactlyInAnyOrderElementsOf(OPERATOR_ENV);
     assertThat(c.getEnvFrom()).isNullOrEmpty();
-    assertThat(env(c).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
-    assertThat(env(c).get("LEADER_ELECTION_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
-    assertThat(c.getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getName()).isEqualTo("http");
-      assertThat(p.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(env(c).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(env(c).get("LEADER_ELECTION_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(c.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getContainerPort()).isEqualTo(8080);
+            });
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -145,17 +187,24 @@ class HelmChartTest {
     assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
     assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/tmp");
-      assertThat(pod.getVolumes()).anySatisfy(v -> {
-        assertThat(v.getName()).isEqualTo(m.getName());
-        assertThat(v.getEmptyDir()).isNotNull();
-      });
-    });
-    assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m")).containsEntry("memory", new Quantity("256Mi"));
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/tmp");
+              assertThat(pod.getVolumes())
+                  .anySatisfy(
+                      v -> {
+                        assertThat(v.getName()).isEqualTo(m.getName());
+                        assertThat(v.getEmptyDir()).isNotNull();
+                      });
+            });
+    assertThat(c.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("100m"))
+        .containsEntry("memory", new Quantity("256Mi"));
     assertThat(c.getResources().getLimits()).containsEntry("memory", new Quantity("512Mi"));
 
-    // The operator's own parser accepts the rendered environment (downward API resolved as the kubelet would).
+    // The operator's own parser accepts the rendered environment (downward API resolved as the
+    // kubelet would).
     OperatorConfig config = OperatorConfig.fromEnv(resolvedEnv(c));
     assertThat(config.watchAllNamespaces()).isTrue();
     assertThat(config.leaderElectionEnabled()).isTrue();
@@ -171,8 +220,12 @@ class HelmChartTest {
     Deployment d = Chart.one(Chart.render(NON_DEFAULT), Deployment.class);
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("250m")).containsEntry("memory", new Quantity("384Mi"));
-    assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("1")).containsEntry("memory", new Quantity("768Mi"));
+    assertThat(c.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("250m"))
+        .containsEntry("memory", new Quantity("384Mi"));
+    assertThat(c.getResources().getLimits())
+        .containsEntry("cpu", new Quantity("1"))
+        .containsEntry("memory", new Quantity("768Mi"));
     OperatorConfig config = OperatorConfig.fromEnv(resolvedEnv(c));
     assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("notify-demo", "team-b");
     assertThat(config.probeInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -190,25 +243,33 @@ class HelmChartTest {
   void chartCrdsAreByteIdenticalCopiesOfTheTopLevelCrds() throws IOException {
     Path top = Chart.repoRoot().resolve("crds");
     Path inChart = Chart.dir().resolve("crds");
-    assertThat(names(inChart)).as("files in %s (fix: cp crds/*.yml %s/)", inChart, inChart).isEqualTo(names(top));
+    assertThat(names(inChart))
+        .as("files in %s (fix: cp crds/*.yml %s/)", inChart, inChart)
+        .isEqualTo(names(top));
     for (String name : names(top)) {
       assertThat(Files.readAllBytes(inChart.resolve(name)))
-          .as("%s differs from crds/%s (fix: cp crds/*.yml helm/notification-operator/crds/)", name, name)
+          .as(
+              "%s differs from crds/%s (fix: cp crds/*.yml helm/notification-operator/crds/)",
+              name, name)
           .isEqualTo(Files.readAllBytes(top.resolve(name)));
     }
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "replicaCount: -1                                     | /replicaCount",
-      "replicaCount: \"2\"                                  | /replicaCount",
-      "logLevel: loud                                       | /logLevel",
-      "probeIntervalSeconds: 0                              | /probeIntervalSeconds",
-      "watchNamespaces: [Not_A_Namespace]                   | /watchNamespaces/0",
-      "replicaCount2: 2                                     | replicaCount2",
-      "metrics: {serviceMonitor: {enabled: yes-please}}     | /metrics/serviceMonitor/enabled"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "replicaCount: -1                                     | /replicaCount",
+        "replicaCount: \"2\"                                  | /replicaCount",
+        "logLevel: loud                                       | /logLevel",
+        "probeIntervalSeconds: 0                              | /probeIntervalSeconds",
+        "watchNamespaces: [Not_A_Namespace]                   | /watchNamespaces/0",
+        "replicaCount2: 2                                     | replicaCount2",
+        "metrics: {serviceMonitor: {enabled: yes-please}}     | /metrics/serviceMonitor/enabled"
+      })
   void schemaRejectsBadValues(String values, String where) {
-    assertThatThrownBy(() -> Chart.template(values)).as("helm template with %s", values)
+    assertThatThrownBy(() -> Chart.template(values))
+        .as("helm template with %s", values)
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(where);
   }
@@ -221,7 +282,10 @@ class HelmChartTest {
 
   @Test
   void serviceMonitorNeedsTheMetricsService() {
-    assertThatThrownBy(() -> Chart.template("metrics: {service: {enabled: false}, serviceMonitor: {enabled: true}}\n"))
+    assertThatThrownBy(
+            () ->
+                Chart.template(
+                    "metrics: {service: {enabled: false}, serviceMonitor: {enabled: true}}\n"))
         .hasMessageContaining("metrics.serviceMonitor.enabled needs metrics.service.enabled");
   }
 

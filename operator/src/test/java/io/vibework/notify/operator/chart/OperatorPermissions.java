@@ -27,45 +27,67 @@ final class OperatorPermissions {
   static final String GROUP = "infra.vibework.io";
 
   /** Requests the operator makes in every namespace it watches. */
-  static final Set<Permission> REQUESTED_IN_WATCHED_NAMESPACES = Set.of(
-      // JOSDK informers of both controllers (NotificationPipelineReconciler, CacheConfigReconciler,
-      // and the pipeline controller's CacheConfig informer): list + watch. No get: reads hit the caches.
-      p(GROUP, "notificationpipelines", "list"), p(GROUP, "notificationpipelines", "watch"),
-      p(GROUP, "cacheconfigs", "list"), p(GROUP, "cacheconfigs", "watch"),
-      // UpdateControl.patchStatus / ErrorStatusUpdateControl.patchStatus with SSA off: a JSON patch
-      // of the status subresource. No Cleaner, so no finalizer; spec and metadata are never written.
-      p(GROUP, "notificationpipelines/status", "patch"), p(GROUP, "cacheconfigs/status", "patch"),
-      // CRUDKubernetesDependentResource for Deployment, ConfigMap, Service (informer with the
-      // managed-by label selector: list + watch; create; update = PUT because SSA is off). Nothing
-      // deletes them but the garbage collector (owner references).
-      p("apps", "deployments", "list"), p("apps", "deployments", "watch"),
-      p("apps", "deployments", "create"), p("apps", "deployments", "update"),
-      p("", "configmaps", "list"), p("", "configmaps", "watch"),
-      p("", "configmaps", "create"), p("", "configmaps", "update"),
-      p("", "services", "list"), p("", "services", "watch"),
-      p("", "services", "create"), p("", "services", "update"),
-      // PodDisruptionBudgetDependent: the same, plus delete when NeedsDisruptionBudget turns false.
-      p("policy", "poddisruptionbudgets", "list"), p("policy", "poddisruptionbudgets", "watch"),
-      p("policy", "poddisruptionbudgets", "create"), p("policy", "poddisruptionbudgets", "update"),
-      p("policy", "poddisruptionbudgets", "delete"),
-      // The pipeline controller's Secret informer (list + watch); CacheConfigReconciler.password()
-      // GETs the one password Secret per check.
-      p("", "secrets", "list"), p("", "secrets", "watch"), p("", "secrets", "get"),
-      // EventRecorder: client.v1().events()...create().
-      p("", "events", "create"));
+  static final Set<Permission> REQUESTED_IN_WATCHED_NAMESPACES =
+      Set.of(
+          // JOSDK informers of both controllers (NotificationPipelineReconciler,
+          // CacheConfigReconciler,
+          // and the pipeline controller's CacheConfig informer): list + watch. No get: reads hit
+          // the caches.
+          p(GROUP, "notificationpipelines", "list"),
+          p(GROUP, "notificationpipelines", "watch"),
+          p(GROUP, "cacheconfigs", "list"),
+          p(GROUP, "cacheconfigs", "watch"),
+          // UpdateControl.patchStatus / ErrorStatusUpdateControl.patchStatus with SSA off: a JSON
+          // patch
+          // of the status subresource. No Cleaner, so no finalizer; spec and metadata are never
+          // written.
+          p(GROUP, "notificationpipelines/status", "patch"),
+          p(GROUP, "cacheconfigs/status", "patch"),
+          // CRUDKubernetesDependentResource for Deployment, ConfigMap, Service (informer with the
+          // managed-by label selector: list + watch; create; update = PUT because SSA is off).
+          // Nothing
+          // deletes them but the garbage collector (owner references).
+          p("apps", "deployments", "list"),
+          p("apps", "deployments", "watch"),
+          p("apps", "deployments", "create"),
+          p("apps", "deployments", "update"),
+          p("", "configmaps", "list"),
+          p("", "configmaps", "watch"),
+          p("", "configmaps", "create"),
+          p("", "configmaps", "update"),
+          p("", "services", "list"),
+          p("", "services", "watch"),
+          p("", "services", "create"),
+          p("", "services", "update"),
+          // PodDisruptionBudgetDependent: the same, plus delete when NeedsDisruptionBudget turns
+          // false.
+          p("policy", "poddisruptionbudgets", "list"),
+          p("policy", "poddisruptionbudgets", "watch"),
+          p("policy", "poddisruptionbudgets", "create"),
+          p("policy", "poddisruptionbudgets", "update"),
+          p("policy", "poddisruptionbudgets", "delete"),
+          // The pipeline controller's Secret informer (list + watch);
+          // CacheConfigReconciler.password()
+          // GETs the one password Secret per check.
+          p("", "secrets", "list"),
+          p("", "secrets", "watch"),
+          p("", "secrets", "get"),
+          // EventRecorder: client.v1().events()...create().
+          p("", "events", "create"));
 
   /**
    * Not a request the operator sends, but a check the API server makes on its requests: with the
-   * OwnerReferencesPermissionEnforcement admission plugin (OpenShift enables it), creating an object
-   * whose owner reference has blockOwnerDeletion=true (WorkerObjects.ownerReference) needs update on
-   * the owner's finalizers subresource.
+   * OwnerReferencesPermissionEnforcement admission plugin (OpenShift enables it), creating an
+   * object whose owner reference has blockOwnerDeletion=true (WorkerObjects.ownerReference) needs
+   * update on the owner's finalizers subresource.
    */
-  static final Set<Permission> ADMISSION_IN_WATCHED_NAMESPACES = Set.of(
-      p(GROUP, "notificationpipelines/finalizers", "update"));
+  static final Set<Permission> ADMISSION_IN_WATCHED_NAMESPACES =
+      Set.of(p(GROUP, "notificationpipelines/finalizers", "update"));
 
   /** What the chart grants in each watched namespace (or cluster-wide): the two sets above. */
   static final Set<Permission> WATCHED_NAMESPACES =
-      Stream.concat(REQUESTED_IN_WATCHED_NAMESPACES.stream(), ADMISSION_IN_WATCHED_NAMESPACES.stream())
+      Stream.concat(
+              REQUESTED_IN_WATCHED_NAMESPACES.stream(), ADMISSION_IN_WATCHED_NAMESPACES.stream())
           .collect(Collectors.toUnmodifiableSet());
 
   /**
@@ -73,16 +95,18 @@ final class OperatorPermissions {
    * LeaderElectionManager) does it: GET the Lease, CREATE it when missing, PATCH it to renew, take
    * over or release.
    */
-  static final Set<Permission> REQUESTED_IN_LEASE_NAMESPACE = Set.of(
-      p("coordination.k8s.io", "leases", "get"),
-      p("coordination.k8s.io", "leases", "create"),
-      p("coordination.k8s.io", "leases", "patch"));
+  static final Set<Permission> REQUESTED_IN_LEASE_NAMESPACE =
+      Set.of(
+          p("coordination.k8s.io", "leases", "get"),
+          p("coordination.k8s.io", "leases", "create"),
+          p("coordination.k8s.io", "leases", "patch"));
 
   /**
    * Never sent, but JOSDK 5.2's start-up check (a SelfSubjectRulesReview) refuses to start leader
    * election unless the rules grant get, create and update on the Lease.
    */
-  static final Set<Permission> CHECKED_IN_LEASE_NAMESPACE = Set.of(p("coordination.k8s.io", "leases", "update"));
+  static final Set<Permission> CHECKED_IN_LEASE_NAMESPACE =
+      Set.of(p("coordination.k8s.io", "leases", "update"));
 
   /** What the chart grants in the Lease namespace: the two sets above. */
   static final Set<Permission> LEASE_NAMESPACE =

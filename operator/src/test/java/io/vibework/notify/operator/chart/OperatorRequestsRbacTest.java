@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -43,7 +42,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -73,110 +71,224 @@ class OperatorRequestsRbacTest {
 
   @ParameterizedTest(name = "watchNamespaces={0}")
   @ValueSource(strings = {"", NS})
-  void operatorRequestsAreExactlyTheDeclaredOnesAndTheChartAllowsEachOne(String watch) throws Exception {
+  void operatorRequestsAreExactlyTheDeclaredOnesAndTheChartAllowsEachOne(String watch)
+      throws Exception {
     String values = watch.isEmpty() ? "" : "watchNamespaces: [" + watch + "]\n";
     List<HasMetadata> rendered = Chart.render(values);
     Rbac rbac = new Rbac(rendered, Chart.RELEASE, Chart.NAMESPACE);
 
     List<ApiRequest> requests = runOperatorScenario(watch, rbac);
 
-    // JOSDK's start-up Lease access check; every authenticated user may create it (system:basic-user).
-    List<ApiRequest> checked = requests.stream()
-        .filter(r -> !r.permission().equals(OperatorPermissions.p("authorization.k8s.io", "selfsubjectrulesreviews", "create")))
-        .toList();
+    // JOSDK's start-up Lease access check; every authenticated user may create it
+    // (system:basic-user).
+    List<ApiRequest> checked =
+        requests.stream()
+            .filter(
+                r ->
+                    !r.permission()
+                        .equals(
+                            OperatorPermissions.p(
+                                "authorization.k8s.io", "selfsubjectrulesreviews", "create")))
+            .toList();
     assertThat(requests.size() - checked.size()).as("SelfSubjectRulesReviews").isEqualTo(1);
 
-    Set<Permission> inWatched = checked.stream().filter(r -> !Chart.NAMESPACE.equals(r.namespace()))
-        .map(ApiRequest::permission).collect(Collectors.toCollection(TreeSet::new));
-    Set<Permission> inLeaseNamespace = checked.stream().filter(r -> Chart.NAMESPACE.equals(r.namespace()))
-        .map(ApiRequest::permission).collect(Collectors.toCollection(TreeSet::new));
-    assertThat(inWatched).as("permissions the operator used in watched namespaces")
+    Set<Permission> inWatched =
+        checked.stream()
+            .filter(r -> !Chart.NAMESPACE.equals(r.namespace()))
+            .map(ApiRequest::permission)
+            .collect(Collectors.toCollection(TreeSet::new));
+    Set<Permission> inLeaseNamespace =
+        checked.stream()
+            .filter(r -> Chart.NAMESPACE.equals(r.namespace()))
+            .map(ApiRequest::permission)
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(inWatched)
+        .as("permissions the operator used in watched namespaces")
         .containsExactlyInAnyOrderElementsOf(OperatorPermissions.REQUESTED_IN_WATCHED_NAMESPACES);
-    assertThat(inLeaseNamespace).as("permissions the operator used in the Lease namespace")
+    assertThat(inLeaseNamespace)
+        .as("permissions the operator used in the Lease namespace")
         .containsExactlyInAnyOrderElementsOf(OperatorPermissions.REQUESTED_IN_LEASE_NAMESPACE);
 
-    List<String> denied = checked.stream().filter(r -> !rbac.allows(r.namespace(), r.permission(), r.name()))
-        .map(ApiRequest::line).distinct().toList();
+    List<String> denied =
+        checked.stream()
+            .filter(r -> !rbac.allows(r.namespace(), r.permission(), r.name()))
+            .map(ApiRequest::line)
+            .distinct()
+            .toList();
     assertThat(denied).as("operator requests the rendered chart's RBAC would deny").isEmpty();
     if (!watch.isEmpty()) {
-      assertThat(checked).as("no cluster-wide request when watching one namespace")
+      assertThat(checked)
+          .as("no cluster-wide request when watching one namespace")
           .allMatch(r -> NS.equals(r.namespace()) || Chart.NAMESPACE.equals(r.namespace()));
     }
   }
 
   private List<ApiRequest> runOperatorScenario(String watch, Rbac rbac) throws Exception {
     var dispatcher = new ReviewAnsweringDispatcher(rbac);
-    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    var server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
+        .setLevel(java.util.logging.Level.WARNING);
     server.init(InetAddress.getLoopbackAddress(), 0);
     KubernetesClient test = server.createClient();
-    KubernetesClient operatorClient = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(test.getConfiguration()).withUserAgent(USER_AGENT).build()).build();
+    KubernetesClient operatorClient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(test.getConfiguration()).withUserAgent(USER_AGENT).build())
+            .build();
     OperatorApp operator = null;
     try {
       applyCrds(test);
       for (String ns : List.of(NS, Chart.NAMESPACE)) {
-        test.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        test.namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .create();
       }
-      for (var secret : List.of(Fixtures.redisSecret(NS), Fixtures.mysqlSecret(NS), Fixtures.mongoSecret(NS),
-          Fixtures.awsSecret(NS), Fixtures.pubsubSecret(NS))) {
+      for (var secret :
+          List.of(
+              Fixtures.redisSecret(NS),
+              Fixtures.mysqlSecret(NS),
+              Fixtures.mongoSecret(NS),
+              Fixtures.awsSecret(NS),
+              Fixtures.pubsubSecret(NS))) {
         test.resource(secret).create();
       }
-      // Nothing listens on port 1: the check reads the password Secret, fails, writes status and an Event.
+      // Nothing listens on port 1: the check reads the password Secret, fails, writes status and an
+      // Event.
       test.resource(Fixtures.cacheConfig(NS, "cache", "redis://127.0.0.1:1", true)).create();
       test.resource(Fixtures.pipeline(NS, "orders", "cache", 2)).create();
       // A missing CacheConfig: Ready=False and a Warning Event.
       test.resource(Fixtures.pipeline(NS, "broken", "no-such-cache", 1)).create();
 
-      OperatorConfig config = new OperatorConfig(watch.isEmpty() ? Set.of() : Set.of(watch), Duration.ofSeconds(1),
-          true, Chart.NAMESPACE, LEASE, 0, "info");
-      operator = OperatorApp.start(config, operatorClient, p -> URI.create("http://127.0.0.1:1/readyz"), Clock.systemUTC());
+      OperatorConfig config =
+          new OperatorConfig(
+              watch.isEmpty() ? Set.of() : Set.of(watch),
+              Duration.ofSeconds(1),
+              true,
+              Chart.NAMESPACE,
+              LEASE,
+              0,
+              "info");
+      operator =
+          OperatorApp.start(
+              config,
+              operatorClient,
+              p -> URI.create("http://127.0.0.1:1/readyz"),
+              Clock.systemUTC());
 
       var pipelines = test.resources(NotificationPipeline.class).inNamespace(NS);
-      await().atMost(WAIT).untilAsserted(() -> {
-        assertThat(test.apps().deployments().inNamespace(NS).withName("orders-worker").get()).isNotNull();
-        assertThat(test.configMaps().inNamespace(NS).withName("orders-worker-env").get()).isNotNull();
-        assertThat(test.services().inNamespace(NS).withName("orders-worker").get()).isNotNull();
-        assertThat(test.policy().v1().podDisruptionBudget().inNamespace(NS).withName("orders-worker").get()).isNotNull();
-        assertThat(pipelines.withName("orders").get().getStatus()).isNotNull();
-        assertThat(pipelines.withName("broken").get().getStatus()).isNotNull();
-        assertThat(test.resources(CacheConfig.class).inNamespace(NS).withName("cache").get().getStatus()).isNotNull();
-        assertThat(test.v1().events().inNamespace(NS).list().getItems()).isNotEmpty();
-      });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        test.apps().deployments().inNamespace(NS).withName("orders-worker").get())
+                    .isNotNull();
+                assertThat(test.configMaps().inNamespace(NS).withName("orders-worker-env").get())
+                    .isNotNull();
+                assertThat(test.services().inNamespace(NS).withName("orders-worker").get())
+                    .isNotNull();
+                assertThat(
+                        test.policy()
+                            .v1()
+                            .podDisruptionBudget()
+                            .inNamespace(NS)
+                            .withName("orders-worker")
+                            .get())
+                    .isNotNull();
+                assertThat(pipelines.withName("orders").get().getStatus()).isNotNull();
+                assertThat(pipelines.withName("broken").get().getStatus()).isNotNull();
+                assertThat(
+                        test.resources(CacheConfig.class)
+                            .inNamespace(NS)
+                            .withName("cache")
+                            .get()
+                            .getStatus())
+                    .isNotNull();
+                assertThat(test.v1().events().inNamespace(NS).list().getItems()).isNotEmpty();
+              });
 
       // Someone edits the PodDisruptionBudget by hand: the operator puts it back (update).
-      test.policy().v1().podDisruptionBudget().inNamespace(NS).withName("orders-worker").edit(b -> {
-        b.getSpec().setMaxUnavailable(new IntOrString(2));
-        return b;
-      });
-      await().atMost(WAIT).untilAsserted(() -> assertThat(test.policy().v1().podDisruptionBudget().inNamespace(NS)
-          .withName("orders-worker").get().getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1)));
+      test.policy()
+          .v1()
+          .podDisruptionBudget()
+          .inNamespace(NS)
+          .withName("orders-worker")
+          .edit(
+              b -> {
+                b.getSpec().setMaxUnavailable(new IntOrString(2));
+                return b;
+              });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          test.policy()
+                              .v1()
+                              .podDisruptionBudget()
+                              .inNamespace(NS)
+                              .withName("orders-worker")
+                              .get()
+                              .getSpec()
+                              .getMaxUnavailable())
+                      .isEqualTo(new IntOrString(1)));
 
       // Scale to one worker and change the log level: Deployment and ConfigMap updates, PDB delete.
-      pipelines.withName("orders").edit(p -> {
-        NotificationPipelineSpec s = p.getSpec();
-        p.setSpec(new NotificationPipelineSpec(s.image(), 1, s.resources(), LogLevel.DEBUG, s.cacheRef(), s.pubsub(),
-            s.email(), s.mysql(), s.mongodb()));
-        return p;
-      });
+      pipelines
+          .withName("orders")
+          .edit(
+              p -> {
+                NotificationPipelineSpec s = p.getSpec();
+                p.setSpec(
+                    new NotificationPipelineSpec(
+                        s.image(),
+                        1,
+                        s.resources(),
+                        LogLevel.DEBUG,
+                        s.cacheRef(),
+                        s.pubsub(),
+                        s.email(),
+                        s.mysql(),
+                        s.mongodb()));
+                return p;
+              });
       // Someone edits the worker Service by hand: the operator puts it back (update).
-      test.services().inNamespace(NS).withName("orders-worker").edit(s -> {
-        s.getSpec().getPorts().get(0).setPort(9999);
-        return s;
-      });
-      await().atMost(WAIT).untilAsserted(() -> {
-        assertThat(test.policy().v1().podDisruptionBudget().inNamespace(NS).withName("orders-worker").get()).isNull();
-        Deployment d = test.apps().deployments().inNamespace(NS).withName("orders-worker").get();
-        assertThat(d.getSpec().getReplicas()).isEqualTo(1);
-        ConfigMap cm = test.configMaps().inNamespace(NS).withName("orders-worker-env").get();
-        assertThat(cm.getData()).containsEntry("LOG_LEVEL", "debug");
-        Service svc = test.services().inNamespace(NS).withName("orders-worker").get();
-        assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
-        // The leader has renewed its Lease at least once (an update).
-        var lease = test.leases().inNamespace(Chart.NAMESPACE).withName(LEASE).get();
-        assertThat(lease).isNotNull();
-        assertThat(lease.getSpec().getRenewTime()).isAfter(lease.getSpec().getAcquireTime());
-      });
+      test.services()
+          .inNamespace(NS)
+          .withName("orders-worker")
+          .edit(
+              s -> {
+                s.getSpec().getPorts().get(0).setPort(9999);
+                return s;
+              });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(
+                        test.policy()
+                            .v1()
+                            .podDisruptionBudget()
+                            .inNamespace(NS)
+                            .withName("orders-worker")
+                            .get())
+                    .isNull();
+                Deployment d =
+                    test.apps().deployments().inNamespace(NS).withName("orders-worker").get();
+                assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+                ConfigMap cm =
+                    test.configMaps().inNamespace(NS).withName("orders-worker-env").get();
+                assertThat(cm.getData()).containsEntry("LOG_LEVEL", "debug");
+                Service svc = test.services().inNamespace(NS).withName("orders-worker").get();
+                assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
+                // The leader has renewed its Lease at least once (an update).
+                var lease = test.leases().inNamespace(Chart.NAMESPACE).withName(LEASE).get();
+                assertThat(lease).isNotNull();
+                assertThat(lease.getSpec().getRenewTime())
+                    .isAfter(lease.getSpec().getAcquireTime());
+              });
     } finally {
       if (operator != null) {
         operator.close();
@@ -199,18 +311,30 @@ class OperatorRequestsRbacTest {
     try (var files = Files.list(MockCluster.crdDirectory())) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
         try (InputStream in = Files.newInputStream(file)) {
-          client.apiextensions().v1().customResourceDefinitions()
-              .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .resource(
+                  client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+              .create();
         }
       }
     }
   }
 
-  /** Maps "METHOD /api[s]/..." to the namespace, group, resource[/subresource], verb and name RBAC checks. */
+  /**
+   * Maps "METHOD /api[s]/..." to the namespace, group, resource[/subresource], verb and name RBAC
+   * checks.
+   */
   static ApiRequest toApiRequest(String method, String pathAndQuery) {
     String line = method + " " + pathAndQuery;
-    String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
-    String query = pathAndQuery.contains("?") ? pathAndQuery.substring(pathAndQuery.indexOf('?') + 1) : "";
+    String path =
+        pathAndQuery.contains("?")
+            ? pathAndQuery.substring(0, pathAndQuery.indexOf('?'))
+            : pathAndQuery;
+    String query =
+        pathAndQuery.contains("?") ? pathAndQuery.substring(pathAndQuery.indexOf('?') + 1) : "";
     List<String> parts = new ArrayList<>(List.of(path.substring(1).split("/")));
     String group;
     if (parts.get(0).equals("api")) {
@@ -233,18 +357,22 @@ class OperatorRequestsRbacTest {
       resource = resource + "/" + parts.get(2);
     }
     boolean watch = List.of(query.split("&")).contains("watch=true");
-    String verb = switch (method) {
-      case "GET" -> watch ? "watch" : name == null ? "list" : "get";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> name == null ? "deletecollection" : "delete";
-      default -> throw new AssertionError("unexpected method: " + line);
-    };
+    String verb =
+        switch (method) {
+          case "GET" -> watch ? "watch" : name == null ? "list" : "get";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> name == null ? "deletecollection" : "delete";
+          default -> throw new AssertionError("unexpected method: " + line);
+        };
     return new ApiRequest(namespace, OperatorPermissions.p(group, resource, verb), name, line);
   }
 
-  /** The CRUD mock, plus an answer to SelfSubjectRulesReview built from the chart's grants in that namespace. */
+  /**
+   * The CRUD mock, plus an answer to SelfSubjectRulesReview built from the chart's grants in that
+   * namespace.
+   */
   private static final class ReviewAnsweringDispatcher extends KubernetesCrudDispatcher {
     private final Rbac rbac;
 
@@ -258,15 +386,26 @@ class OperatorRequestsRbacTest {
       if (!request.getPath().endsWith("/selfsubjectrulesreviews")) {
         return super.handleCreate(request);
       }
-      SelfSubjectRulesReview review = Chart.SERIALIZATION.unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
+      SelfSubjectRulesReview review =
+          Chart.SERIALIZATION.unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
       String ns = review.getSpec().getNamespace();
-      List<ResourceRule> rules = rbac.grants().stream()
-          .filter(g -> g.namespace() == null || g.namespace().equals(ns))
-          .map(g -> new ResourceRuleBuilder().withApiGroups(g.permission().group())
-              .withResources(g.permission().resource()).withVerbs(g.permission().verb())
-              .withResourceNames(new ArrayList<>(g.resourceNames())).build())
-          .toList();
-      review.setStatus(new SubjectRulesReviewStatusBuilder().withResourceRules(rules).withIncomplete(false).build());
+      List<ResourceRule> rules =
+          rbac.grants().stream()
+              .filter(g -> g.namespace() == null || g.namespace().equals(ns))
+              .map(
+                  g ->
+                      new ResourceRuleBuilder()
+                          .withApiGroups(g.permission().group())
+                          .withResources(g.permission().resource())
+                          .withVerbs(g.permission().verb())
+                          .withResourceNames(new ArrayList<>(g.resourceNames()))
+                          .build())
+              .toList();
+      review.setStatus(
+          new SubjectRulesReviewStatusBuilder()
+              .withResourceRules(rules)
+              .withIncomplete(false)
+              .build());
       return new MockResponse().setResponseCode(201).setBody(Chart.SERIALIZATION.asJson(review));
     }
   }

@@ -29,11 +29,17 @@ final class Rbac {
         continue;
       }
       if (!"ClusterRole".equals(binding.getRoleRef().getKind())) {
-        throw new AssertionError("a ClusterRoleBinding must refer to a ClusterRole: " + binding.getMetadata().getName());
+        throw new AssertionError(
+            "a ClusterRoleBinding must refer to a ClusterRole: " + binding.getMetadata().getName());
       }
-      ClusterRole role = Chart.all(objects, ClusterRole.class).stream()
-          .filter(r -> r.getMetadata().getName().equals(binding.getRoleRef().getName())).findFirst()
-          .orElseThrow(() -> new AssertionError("ClusterRole " + binding.getRoleRef().getName() + " is not rendered"));
+      ClusterRole role =
+          Chart.all(objects, ClusterRole.class).stream()
+              .filter(r -> r.getMetadata().getName().equals(binding.getRoleRef().getName()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "ClusterRole " + binding.getRoleRef().getName() + " is not rendered"));
       add(null, role.getRules());
     }
     for (RoleBinding binding : Chart.all(objects, RoleBinding.class)) {
@@ -42,19 +48,37 @@ final class Rbac {
       }
       String ns = binding.getMetadata().getNamespace();
       if (!"Role".equals(binding.getRoleRef().getKind())) {
-        throw new AssertionError("the chart binds Roles only, never a ClusterRole per namespace: " + binding.getMetadata().getName());
+        throw new AssertionError(
+            "the chart binds Roles only, never a ClusterRole per namespace: "
+                + binding.getMetadata().getName());
       }
-      Role role = Chart.all(objects, Role.class).stream()
-          .filter(r -> r.getMetadata().getName().equals(binding.getRoleRef().getName()) && ns.equals(r.getMetadata().getNamespace()))
-          .findFirst()
-          .orElseThrow(() -> new AssertionError("Role " + ns + "/" + binding.getRoleRef().getName() + " is not rendered"));
+      Role role =
+          Chart.all(objects, Role.class).stream()
+              .filter(
+                  r ->
+                      r.getMetadata().getName().equals(binding.getRoleRef().getName())
+                          && ns.equals(r.getMetadata().getNamespace()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "Role "
+                              + ns
+                              + "/"
+                              + binding.getRoleRef().getName()
+                              + " is not rendered"));
       add(ns, role.getRules());
     }
   }
 
   private static boolean binds(List<Subject> subjects, String name, String namespace) {
-    return subjects != null && subjects.stream().anyMatch(s -> "ServiceAccount".equals(s.getKind())
-        && name.equals(s.getName()) && namespace.equals(s.getNamespace()));
+    return subjects != null
+        && subjects.stream()
+            .anyMatch(
+                s ->
+                    "ServiceAccount".equals(s.getKind())
+                        && name.equals(s.getName())
+                        && namespace.equals(s.getNamespace()));
   }
 
   private void add(String namespace, List<PolicyRule> rules) {
@@ -65,7 +89,8 @@ final class Rbac {
             if (group.equals("*") || resource.equals("*") || verb.equals("*")) {
               throw new AssertionError("wildcards are not least privilege: " + rule);
             }
-            Set<String> names = rule.getResourceNames() == null ? Set.of() : Set.copyOf(rule.getResourceNames());
+            Set<String> names =
+                rule.getResourceNames() == null ? Set.of() : Set.copyOf(rule.getResourceNames());
             grants.add(new Grant(namespace, OperatorPermissions.p(group, resource, verb), names));
           }
         }
@@ -81,15 +106,22 @@ final class Rbac {
   Map<String, Set<Permission>> byScope() {
     Map<String, Set<Permission>> out = new TreeMap<>();
     for (Grant g : grants) {
-      out.computeIfAbsent(g.namespace() == null ? "*" : g.namespace(), k -> new TreeSet<>()).add(g.permission());
+      out.computeIfAbsent(g.namespace() == null ? "*" : g.namespace(), k -> new TreeSet<>())
+          .add(g.permission());
     }
     return out;
   }
 
-  /** Whether a request (namespace null for a cluster-scoped or all-namespaces request) is allowed. */
+  /**
+   * Whether a request (namespace null for a cluster-scoped or all-namespaces request) is allowed.
+   */
   boolean allows(String namespace, Permission permission, String name) {
-    return grants.stream().anyMatch(g -> g.permission().equals(permission)
-        && (g.namespace() == null || g.namespace().equals(namespace))
-        && (g.resourceNames().isEmpty() || (name != null && g.resourceNames().contains(name))));
+    return grants.stream()
+        .anyMatch(
+            g ->
+                g.permission().equals(permission)
+                    && (g.namespace() == null || g.namespace().equals(namespace))
+                    && (g.resourceNames().isEmpty()
+                        || (name != null && g.resourceNames().contains(name))));
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class WorkerObjectsTest {
 
   private final NotificationPipeline p = Fixtures.pipeline("ns", "orders", "cache", 3);
-  private final CacheConfig cache = Fixtures.cacheConfig("ns", "cache", "rediss://redis:6380", true);
+  private final CacheConfig cache =
+      Fixtures.cacheConfig("ns", "cache", "rediss://redis:6380", true);
   private final PipelineInputs inputs = new PipelineInputs("cache", cache.getSpec(), "abc123");
 
   @Test
@@ -24,9 +25,13 @@ class WorkerObjectsTest {
   @Test
   void configMapHoldsOnlyNonSecretEnvironment() {
     var data = WorkerObjects.configMap(p, inputs).getData();
-    assertThat(data).containsEntry("REDIS_TLS", "true").containsEntry("MYSQL_PORT", "3306")
-        .containsEntry("PUBSUB_SUBSCRIPTION", "notification-created-email").containsEntry("SES_MAX_SEND_RATE", "14")
-        .containsEntry("HTTP_PORT", "8080").containsEntry("LOG_LEVEL", "info")
+    assertThat(data)
+        .containsEntry("REDIS_TLS", "true")
+        .containsEntry("MYSQL_PORT", "3306")
+        .containsEntry("PUBSUB_SUBSCRIPTION", "notification-created-email")
+        .containsEntry("SES_MAX_SEND_RATE", "14")
+        .containsEntry("HTTP_PORT", "8080")
+        .containsEntry("LOG_LEVEL", "info")
         .doesNotContainKeys("AWS_ROLE_ARN", "AWS_ENDPOINT_URL_SESV2", "PUBSUB_EMULATOR_HOST");
     assertThat(String.join(" ", data.values())).doesNotContain(Fixtures.secretValues());
   }
@@ -35,12 +40,18 @@ class WorkerObjectsTest {
   void deploymentCarriesHashAndRestrictedSecurity() {
     Deployment d = WorkerObjects.deployment(p, inputs);
     var pod = d.getSpec().getTemplate();
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry(WorkerObjects.INPUTS_HASH_ANNOTATION, "abc123");
+    assertThat(pod.getMetadata().getAnnotations())
+        .containsEntry(WorkerObjects.INPUTS_HASH_ANNOTATION, "abc123");
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
-    assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests()).containsKeys("cpu", "memory");
-    assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).containsExactly("tmp", "pubsub-credentials");
-    assertThat(d.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests())
+        .containsKeys("cpu", "memory");
+    assertThat(pod.getSpec().getVolumes())
+        .extracting(v -> v.getName())
+        .containsExactly("tmp", "pubsub-credentials");
+    assertThat(d.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(r -> assertThat(r.getName()).isEqualTo("orders"));
-    assertThat(d.getSpec().getSelector().getMatchLabels()).containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance");
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance");
   }
 }

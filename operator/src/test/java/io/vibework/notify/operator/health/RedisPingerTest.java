@@ -12,8 +12,7 @@ class RedisPingerTest {
 
   private static final String PASSWORD = "pinger-pw-Vb31";
 
-  @RegisterExtension
-  static final RedisServer redis = new RedisServer().requirePassword(PASSWORD);
+  @RegisterExtension static final RedisServer redis = new RedisServer().requirePassword(PASSWORD);
 
   private static final RedisPinger pinger = new RedisPinger(Duration.ofSeconds(2));
 
@@ -24,7 +23,8 @@ class RedisPingerTest {
 
   @Test
   void theRightPasswordGetsAPongWithALatency() {
-    RedisPinger.Result r = pinger.ping("redis://127.0.0.1:" + redis.port(), false, PASSWORD.toCharArray());
+    RedisPinger.Result r =
+        pinger.ping("redis://127.0.0.1:" + redis.port(), false, PASSWORD.toCharArray());
     assertThat(r.reachable()).isTrue();
     assertThat(r.latencyMillis()).isBetween(0L, 2000L);
     assertThat(r.error()).isNull();
@@ -32,7 +32,8 @@ class RedisPingerTest {
 
   @Test
   void aWrongPasswordIsUnreachableWithoutEchoingIt() {
-    RedisPinger.Result r = pinger.ping("redis://127.0.0.1:" + redis.port(), false, "wrong-pw-Kd02".toCharArray());
+    RedisPinger.Result r =
+        pinger.ping("redis://127.0.0.1:" + redis.port(), false, "wrong-pw-Kd02".toCharArray());
     assertThat(r.reachable()).isFalse();
     assertThat(r.error()).isNotBlank().doesNotContain("wrong-pw-Kd02").doesNotContain(PASSWORD);
   }
@@ -42,10 +43,13 @@ class RedisPingerTest {
     int port = redis.port();
     redis.stop();
     try {
-      assertThat(pinger.ping("redis://127.0.0.1:" + port, false, PASSWORD.toCharArray()).reachable()).isFalse();
+      assertThat(
+              pinger.ping("redis://127.0.0.1:" + port, false, PASSWORD.toCharArray()).reachable())
+          .isFalse();
     } finally {
       redis.start();
     }
-    assertThat(pinger.ping("redis://127.0.0.1:" + port, false, PASSWORD.toCharArray()).reachable()).isTrue();
+    assertThat(pinger.ping("redis://127.0.0.1:" + port, false, PASSWORD.toCharArray()).reachable())
+        .isTrue();
   }
 }

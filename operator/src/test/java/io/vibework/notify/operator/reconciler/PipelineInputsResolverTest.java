@@ -18,14 +18,22 @@ class PipelineInputsResolverTest {
 
   private final Map<String, CacheConfig> caches = new HashMap<>();
   private final Map<String, Secret> secrets = new HashMap<>();
-  private final PipelineInputsResolver resolver = new PipelineInputsResolver(
-      (ns, n) -> Optional.ofNullable(caches.get(n)), (ns, n) -> Optional.ofNullable(secrets.get(n)));
+  private final PipelineInputsResolver resolver =
+      new PipelineInputsResolver(
+          (ns, n) -> Optional.ofNullable(caches.get(n)),
+          (ns, n) -> Optional.ofNullable(secrets.get(n)));
 
   @BeforeEach
   void everythingPresent() {
     caches.put("cache", Fixtures.cacheConfig("ns", "cache", "redis://redis:6379", true));
-    for (Secret s : new Secret[] {Fixtures.redisSecret("ns"), Fixtures.mysqlSecret("ns"), Fixtures.mongoSecret("ns"),
-        Fixtures.awsSecret("ns"), Fixtures.pubsubSecret("ns")}) {
+    for (Secret s :
+        new Secret[] {
+          Fixtures.redisSecret("ns"),
+          Fixtures.mysqlSecret("ns"),
+          Fixtures.mongoSecret("ns"),
+          Fixtures.awsSecret("ns"),
+          Fixtures.pubsubSecret("ns")
+        }) {
       secrets.put(s.getMetadata().getName(), s);
     }
   }
@@ -37,7 +45,10 @@ class PipelineInputsResolverTest {
   @Test
   void hashIsStableAndFollowsEveryInput() {
     String h = resolver.resolve(pipeline()).inputsHash();
-    assertThat(resolver.resolve(pipeline()).inputsHash()).isEqualTo(h).hasSize(64).doesNotContain(Fixtures.REDIS_PASSWORD);
+    assertThat(resolver.resolve(pipeline()).inputsHash())
+        .isEqualTo(h)
+        .hasSize(64)
+        .doesNotContain(Fixtures.REDIS_PASSWORD);
 
     secrets.put("redis-auth", Fixtures.secret("ns", "redis-auth", Map.of("password", "other")));
     String afterSecret = resolver.resolve(pipeline()).inputsHash();
@@ -47,33 +58,54 @@ class PipelineInputsResolverTest {
     assertThat(resolver.resolve(pipeline()).inputsHash()).isNotEqualTo(afterSecret);
 
     NotificationPipeline three = Fixtures.pipeline("ns", "p", "cache", 3);
-    assertThat(resolver.resolve(three).inputsHash()).isNotEqualTo(resolver.resolve(pipeline()).inputsHash());
+    assertThat(resolver.resolve(three).inputsHash())
+        .isNotEqualTo(resolver.resolve(pipeline()).inputsHash());
   }
 
   @Test
   void keysNobodyReadsDoNotChangeTheHash() {
     String h = resolver.resolve(pipeline()).inputsHash();
-    secrets.put("mysql-creds", Fixtures.secret("ns", "mysql-creds",
-        Map.of("username", Fixtures.MYSQL_USER, "password", Fixtures.MYSQL_PASSWORD, "note", "x")));
+    secrets.put(
+        "mysql-creds",
+        Fixtures.secret(
+            "ns",
+            "mysql-creds",
+            Map.of(
+                "username",
+                Fixtures.MYSQL_USER,
+                "password",
+                Fixtures.MYSQL_PASSWORD,
+                "note",
+                "x")));
     assertThat(resolver.resolve(pipeline()).inputsHash()).isEqualTo(h);
   }
 
   @Test
   void missingThingsAreNamedWithTheirReason() {
     caches.clear();
-    assertThatThrownBy(() -> resolver.resolve(pipeline())).isInstanceOfSatisfying(InvalidSpecException.class,
-        e -> assertThat(e.reason()).isEqualTo(InvalidSpecException.CACHE_CONFIG_NOT_FOUND));
+    assertThatThrownBy(() -> resolver.resolve(pipeline()))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> assertThat(e.reason()).isEqualTo(InvalidSpecException.CACHE_CONFIG_NOT_FOUND));
     everythingPresent();
     secrets.remove("mongo-url");
-    assertThatThrownBy(() -> resolver.resolve(pipeline())).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
-      assertThat(e.reason()).isEqualTo(InvalidSpecException.SECRET_NOT_FOUND);
-      assertThat(e.getMessage()).contains("mongo-url").contains("spec.mongodb.urlSecretRef");
-    });
+    assertThatThrownBy(() -> resolver.resolve(pipeline()))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(InvalidSpecException.SECRET_NOT_FOUND);
+              assertThat(e.getMessage())
+                  .contains("mongo-url")
+                  .contains("spec.mongodb.urlSecretRef");
+            });
     everythingPresent();
     secrets.put("aws-creds", Fixtures.secret("ns", "aws-creds", Map.of("accessKeyId", "x")));
-    assertThatThrownBy(() -> resolver.resolve(pipeline())).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
-      assertThat(e.reason()).isEqualTo(InvalidSpecException.SECRET_KEY_NOT_FOUND);
-      assertThat(e.getMessage()).contains("secretAccessKey").doesNotContain("x'");
-    });
+    assertThatThrownBy(() -> resolver.resolve(pipeline()))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(InvalidSpecException.SECRET_KEY_NOT_FOUND);
+              assertThat(e.getMessage()).contains("secretAccessKey").doesNotContain("x'");
+            });
   }
 }

@@ -17,12 +17,22 @@ import org.junit.jupiter.api.Test;
 
 class PipelineStatusBuilderTest {
 
-  private final PipelineStatusBuilder builder = new PipelineStatusBuilder(Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
+  private final PipelineStatusBuilder builder =
+      new PipelineStatusBuilder(Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
 
   private static Deployment available(int n) {
-    return new DeploymentBuilder().withNewMetadata().withGeneration(1L).endMetadata()
-        .withNewStatus().withObservedGeneration(1L).withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n).withUpdatedReplicas(n)
-        .endStatus().build();
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withGeneration(1L)
+        .endMetadata()
+        .withNewStatus()
+        .withObservedGeneration(1L)
+        .withReplicas(n)
+        .withReadyReplicas(n)
+        .withAvailableReplicas(n)
+        .withUpdatedReplicas(n)
+        .endStatus()
+        .build();
   }
 
   private static String reason(NotificationPipelineStatus s, String type) {
@@ -34,17 +44,22 @@ class PipelineStatusBuilderTest {
     NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 2);
     p.getMetadata().setGeneration(3L);
     assertThat(reason(builder.build(p, null, null), Conditions.READY)).isEqualTo("RollingOut");
-    assertThat(reason(builder.build(p, available(2), null), Conditions.READY)).isEqualTo("AwaitingHealth");
+    assertThat(reason(builder.build(p, available(2), null), Conditions.READY))
+        .isEqualTo("AwaitingHealth");
     WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
     NotificationPipelineStatus ready = builder.build(p, available(2), ok);
     assertThat(Conditions.isTrue(ready.conditions(), Conditions.READY)).isTrue();
     assertThat(ready.observedGeneration()).isEqualTo(3L);
-    assertThat(ready.conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+    assertThat(ready.conditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
 
-    WorkerHealth bad = new WorkerHealth("not_ready", Map.of("cache", "error", "database", "ok"), "t", null);
+    WorkerHealth bad =
+        new WorkerHealth("not_ready", Map.of("cache", "error", "database", "ok"), "t", null);
     NotificationPipelineStatus degraded = builder.build(p, available(2), bad);
     assertThat(Conditions.isTrue(degraded.conditions(), Conditions.DEGRADED)).isTrue();
-    assertThat(Conditions.find(degraded.conditions(), Conditions.DEGRADED).orElseThrow().getMessage()).isEqualTo("workers report cache: error");
+    assertThat(
+            Conditions.find(degraded.conditions(), Conditions.DEGRADED).orElseThrow().getMessage())
+        .isEqualTo("workers report cache: error");
   }
 
   @Test
@@ -54,7 +69,8 @@ class PipelineStatusBuilderTest {
     assertThat(Conditions.isTrue(rolling.conditions(), Conditions.RECONCILING)).isTrue();
     assertThat(Conditions.isTrue(rolling.conditions(), Conditions.STALLED)).isFalse();
 
-    NotificationPipelineStatus missing = builder.invalid(p, "CacheConfigNotFound", "create CacheConfig c");
+    NotificationPipelineStatus missing =
+        builder.invalid(p, "CacheConfigNotFound", "create CacheConfig c");
     assertThat(Conditions.isTrue(missing.conditions(), Conditions.STALLED)).isTrue();
     assertThat(reason(missing, Conditions.STALLED)).isEqualTo("CacheConfigNotFound");
     assertThat(Conditions.isTrue(missing.conditions(), Conditions.RECONCILING)).isFalse();
@@ -71,7 +87,9 @@ class PipelineStatusBuilderTest {
     WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
     NotificationPipelineStatus first = builder.build(p, available(1), ok);
     p.setStatus(first);
-    PipelineStatusBuilder later = new PipelineStatusBuilder(Clock.fixed(Instant.parse("2031-01-01T00:00:00Z"), ZoneOffset.UTC));
+    PipelineStatusBuilder later =
+        new PipelineStatusBuilder(
+            Clock.fixed(Instant.parse("2031-01-01T00:00:00Z"), ZoneOffset.UTC));
     assertThat(later.build(p, available(1), ok)).isEqualTo(first);
   }
 }

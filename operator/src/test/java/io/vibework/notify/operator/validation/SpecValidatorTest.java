@@ -16,35 +16,79 @@ class SpecValidatorTest {
 
   @Test
   void theFixtureIsValid() {
-    assertThatCode(() -> SpecValidator.validatePipeline("orders", Fixtures.spec("cache", 2))).doesNotThrowAnyException();
-    assertThatCode(() -> SpecValidator.validateCache(Fixtures.cacheConfig("n", "c", "rediss://r:6380", true).getSpec()))
+    assertThatCode(() -> SpecValidator.validatePipeline("orders", Fixtures.spec("cache", 2)))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                SpecValidator.validateCache(
+                    Fixtures.cacheConfig("n", "c", "rediss://r:6380", true).getSpec()))
         .doesNotThrowAnyException();
   }
 
   @Test
   void requestsAboveLimitsAreCaught() {
     NotificationPipelineSpec s = Fixtures.spec("cache", 1);
-    NotificationPipelineSpec bad = new NotificationPipelineSpec(s.image(), 1,
-        new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("1Gi")).addToLimits("memory", new Quantity("512Mi")).build(),
-        s.logLevel(), s.cacheRef(), s.pubsub(), s.email(), s.mysql(), s.mongodb());
-    assertThatThrownBy(() -> SpecValidator.validatePipeline("orders", bad)).hasMessageContaining("requests.memory");
+    NotificationPipelineSpec bad =
+        new NotificationPipelineSpec(
+            s.image(),
+            1,
+            new ResourceRequirementsBuilder()
+                .addToRequests("memory", new Quantity("1Gi"))
+                .addToLimits("memory", new Quantity("512Mi"))
+                .build(),
+            s.logLevel(),
+            s.cacheRef(),
+            s.pubsub(),
+            s.email(),
+            s.mysql(),
+            s.mongodb());
+    assertThatThrownBy(() -> SpecValidator.validatePipeline("orders", bad))
+        .hasMessageContaining("requests.memory");
   }
 
   @Test
   void crossFieldRulesHoldWithoutCel() {
     NotificationPipelineSpec s = Fixtures.spec("cache", 1);
-    EmailSpec both = new EmailSpec("eu-west-1", "a@b.io", null, new SecretRef("aws"), "arn:aws:iam::123456789012:role/x", null, null);
-    assertThatThrownBy(() -> SpecValidator.validatePipeline("orders",
-        new NotificationPipelineSpec(s.image(), 1, null, null, s.cacheRef(), s.pubsub(), both, s.mysql(), s.mongodb())))
+    EmailSpec both =
+        new EmailSpec(
+            "eu-west-1",
+            "a@b.io",
+            null,
+            new SecretRef("aws"),
+            "arn:aws:iam::123456789012:role/x",
+            null,
+            null);
+    assertThatThrownBy(
+            () ->
+                SpecValidator.validatePipeline(
+                    "orders",
+                    new NotificationPipelineSpec(
+                        s.image(),
+                        1,
+                        null,
+                        null,
+                        s.cacheRef(),
+                        s.pubsub(),
+                        both,
+                        s.mysql(),
+                        s.mongodb())))
         .hasMessageContaining("not both");
-    assertThatThrownBy(() -> SpecValidator.validatePipeline("9lives", s)).hasMessageContaining("metadata.name");
+    assertThatThrownBy(() -> SpecValidator.validatePipeline("9lives", s))
+        .hasMessageContaining("metadata.name");
   }
 
   @Test
   void aPasswordInTheRedisUrlIsRefused() {
-    assertThatThrownBy(() -> SpecValidator.validateCache(new CacheConfigSpec("redis://:hunter2@r:6379", null, null, null, null)))
-        .hasMessageContaining("passwordSecretRef").hasMessageNotContaining("hunter2");
-    assertThatThrownBy(() -> SpecValidator.validateCache(new CacheConfigSpec("rediss://r:6379", null, null, null, false)))
+    assertThatThrownBy(
+            () ->
+                SpecValidator.validateCache(
+                    new CacheConfigSpec("redis://:hunter2@r:6379", null, null, null, null)))
+        .hasMessageContaining("passwordSecretRef")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(
+            () ->
+                SpecValidator.validateCache(
+                    new CacheConfigSpec("rediss://r:6379", null, null, null, false)))
         .hasMessageContaining("tls");
   }
 }

@@ -33,163 +33,183 @@ import org.slf4j.LoggerFactory;
  * connection was made; until then each call retries the connect at most every few seconds.
  */
 public final class RedisCache implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RedisCache.class);
-    static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
-    private static final Duration CONNECT_RETRY = Duration.ofSeconds(2);
+  private static final Logger log = LoggerFactory.getLogger(RedisCache.class);
+  static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration CONNECT_RETRY = Duration.ofSeconds(2);
 
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final String prefix;
-    private final Duration defaultTtl;
-    private final Counter hits;
-    private final Counter misses;
-    private final Counter errors;
-    private final Timer latency;
-    private final Object connectLock = new Object();
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile long nextConnectAttemptNanos;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final String prefix;
+  private final Duration defaultTtl;
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter errors;
+  private final Timer latency;
+  private final Object connectLock = new Object();
+  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile long nextConnectAttemptNanos;
 
-    public RedisCache(CacheSettings settings, MeterRegistry registry) {
-        RedisURI uri = RedisURI.create(settings.url());
-        if (settings.password() != null) {
-            uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
-                    () -> io.lettuce.core.RedisCredentials.just(null, settings.password())));
-        }
-        uri.setSsl(settings.tls());
-        uri.setTimeout(COMMAND_TIMEOUT);
-        // Resolve names like every other client in the worker (JDBC, MongoDB, gRPC, the AWS SDK):
-        // through the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file apply.
-        this.resources = DefaultClientResources.builder().addressResolverGroup(DefaultAddressResolverGroup.INSTANCE).build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .autoReconnect(true)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .build());
-        this.prefix = settings.keyPrefix();
-        this.defaultTtl = settings.ttl();
-        this.hits = Counter.builder("worker.cache.hits").description("Cache lookups that found the key").register(registry);
-        this.misses = Counter.builder("worker.cache.misses").description("Cache lookups that did not find the key").register(registry);
-        this.errors = Counter.builder("worker.cache.errors").description("Cache operations that failed (Redis unreachable or slow)").register(registry);
-        this.latency = Timer.builder("worker.cache.latency").description("Latency of cache operations").register(registry);
-        connectQuietly();
+  public RedisCache(CacheSettings settings, MeterRegistry registry) {
+    RedisURI uri = RedisURI.create(settings.url());
+    if (settings.password() != null) {
+      uri.setCredentialsProvider(
+          io.lettuce.core.RedisCredentialsProvider.from(
+              () -> io.lettuce.core.RedisCredentials.just(null, settings.password())));
     }
+    uri.setSsl(settings.tls());
+    uri.setTimeout(COMMAND_TIMEOUT);
+    // Resolve names like every other client in the worker (JDBC, MongoDB, gRPC, the AWS SDK):
+    // through the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file apply.
+    this.resources =
+        DefaultClientResources.builder()
+            .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE)
+            .build();
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(
+        ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .autoReconnect(true)
+            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+            .build());
+    this.prefix = settings.keyPrefix();
+    this.defaultTtl = settings.ttl();
+    this.hits =
+        Counter.builder("worker.cache.hits")
+            .description("Cache lookups that found the key")
+            .register(registry);
+    this.misses =
+        Counter.builder("worker.cache.misses")
+            .description("Cache lookups that did not find the key")
+            .register(registry);
+    this.errors =
+        Counter.builder("worker.cache.errors")
+            .description("Cache operations that failed (Redis unreachable or slow)")
+            .register(registry);
+    this.latency =
+        Timer.builder("worker.cache.latency")
+            .description("Latency of cache operations")
+            .register(registry);
+    connectQuietly();
+  }
 
-    public String prefix() {
-        return prefix;
-    }
+  public String prefix() {
+    return prefix;
+  }
 
-    public Duration defaultTtl() {
-        return defaultTtl;
-    }
+  public Duration defaultTtl() {
+    return defaultTtl;
+  }
 
-    /** The value under {@code prefix + key}, counting a hit or a miss. */
-    public Optional<String> get(String key) {
-        Optional<String> value = Optional.ofNullable(call(() -> commands().get(prefix + key)));
-        (value.isPresent() ? hits : misses).increment();
-        return value;
-    }
+  /** The value under {@code prefix + key}, counting a hit or a miss. */
+  public Optional<String> get(String key) {
+    Optional<String> value = Optional.ofNullable(call(() -> commands().get(prefix + key)));
+    (value.isPresent() ? hits : misses).increment();
+    return value;
+  }
 
-    public void set(String key, String value) {
-        set(key, value, defaultTtl);
-    }
+  public void set(String key, String value) {
+    set(key, value, defaultTtl);
+  }
 
-    public void set(String key, String value, Duration ttl) {
-        call(() -> commands().setex(prefix + key, ttl.toSeconds(), value));
-    }
+  public void set(String key, String value, Duration ttl) {
+    call(() -> commands().setex(prefix + key, ttl.toSeconds(), value));
+  }
 
-    public boolean delete(String key) {
-        return call(() -> commands().del(prefix + key)) > 0;
-    }
+  public boolean delete(String key) {
+    return call(() -> commands().del(prefix + key)) > 0;
+  }
 
-    public boolean exists(String key) {
-        return call(() -> commands().exists(prefix + key)) > 0;
-    }
+  public boolean exists(String key) {
+    return call(() -> commands().exists(prefix + key)) > 0;
+  }
 
-    public boolean expire(String key, Duration ttl) {
-        return call(() -> commands().expire(prefix + key, ttl.toSeconds()));
-    }
+  public boolean expire(String key, Duration ttl) {
+    return call(() -> commands().expire(prefix + key, ttl.toSeconds()));
+  }
 
-    /** Remaining time to live, empty when the key does not exist or never expires. */
-    public Optional<Duration> ttl(String key) {
-        long seconds = call(() -> commands().ttl(prefix + key));
-        return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
-    }
+  /** Remaining time to live, empty when the key does not exist or never expires. */
+  public Optional<Duration> ttl(String key) {
+    long seconds = call(() -> commands().ttl(prefix + key));
+    return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+  }
 
-    /** Values for several keys in one round trip; keys without a value map to empty. */
-    public Map<String, Optional<String>> mget(List<String> keys) {
-        if (keys.isEmpty()) {
-            return Map.of();
-        }
-        String[] prefixed = keys.stream().map(k -> prefix + k).toArray(String[]::new);
-        List<KeyValue<String, String>> found = call(() -> commands().mget(prefixed));
-        Map<String, Optional<String>> result = new LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            Optional<String> value = found.get(i).optional();
-            (value.isPresent() ? hits : misses).increment();
-            result.put(keys.get(i), value);
-        }
-        return result;
+  /** Values for several keys in one round trip; keys without a value map to empty. */
+  public Map<String, Optional<String>> mget(List<String> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
     }
+    String[] prefixed = keys.stream().map(k -> prefix + k).toArray(String[]::new);
+    List<KeyValue<String, String>> found = call(() -> commands().mget(prefixed));
+    Map<String, Optional<String>> result = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      Optional<String> value = found.get(i).optional();
+      (value.isPresent() ? hits : misses).increment();
+      result.put(keys.get(i), value);
+    }
+    return result;
+  }
 
-    /** PING, for the readiness check. */
-    public void ping() {
-        String answer = call(() -> commands().ping());
-        if (!"PONG".equals(answer)) {
-            throw new CacheUnavailableException("unexpected PING answer", null);
-        }
+  /** PING, for the readiness check. */
+  public void ping() {
+    String answer = call(() -> commands().ping());
+    if (!"PONG".equals(answer)) {
+      throw new CacheUnavailableException("unexpected PING answer", null);
     }
+  }
 
-    private <T> T call(Supplier<T> operation) {
-        Timer.Sample sample = Timer.start();
-        try {
-            return operation.get();
-        } catch (CacheUnavailableException e) {
-            errors.increment();
-            throw e;
-        } catch (RuntimeException e) {
-            errors.increment();
-            throw new CacheUnavailableException("redis operation failed: " + e.getClass().getSimpleName(), e);
-        } finally {
-            sample.stop(latency);
-        }
+  private <T> T call(Supplier<T> operation) {
+    Timer.Sample sample = Timer.start();
+    try {
+      return operation.get();
+    } catch (CacheUnavailableException e) {
+      errors.increment();
+      throw e;
+    } catch (RuntimeException e) {
+      errors.increment();
+      throw new CacheUnavailableException(
+          "redis operation failed: " + e.getClass().getSimpleName(), e);
+    } finally {
+      sample.stop(latency);
     }
+  }
 
-    private RedisCommands<String, String> commands() {
-        StatefulRedisConnection<String, String> current = connection;
-        if (current == null) {
-            current = connectQuietly();
-            if (current == null) {
-                throw new CacheUnavailableException("redis is not connected", null);
-            }
-        }
-        return current.sync();
+  private RedisCommands<String, String> commands() {
+    StatefulRedisConnection<String, String> current = connection;
+    if (current == null) {
+      current = connectQuietly();
+      if (current == null) {
+        throw new CacheUnavailableException("redis is not connected", null);
+      }
     }
+    return current.sync();
+  }
 
-    private StatefulRedisConnection<String, String> connectQuietly() {
-        synchronized (connectLock) {
-            if (connection != null || System.nanoTime() < nextConnectAttemptNanos) {
-                return connection;
-            }
-            try {
-                connection = client.connect();
-                log.info("connected to redis");
-            } catch (RuntimeException e) {
-                nextConnectAttemptNanos = System.nanoTime() + CONNECT_RETRY.toNanos();
-                log.atWarn().addKeyValue("error", e.getClass().getSimpleName()).log("redis unreachable; reading through to the database");
-            }
-            return connection;
-        }
+  private StatefulRedisConnection<String, String> connectQuietly() {
+    synchronized (connectLock) {
+      if (connection != null || System.nanoTime() < nextConnectAttemptNanos) {
+        return connection;
+      }
+      try {
+        connection = client.connect();
+        log.info("connected to redis");
+      } catch (RuntimeException e) {
+        nextConnectAttemptNanos = System.nanoTime() + CONNECT_RETRY.toNanos();
+        log.atWarn()
+            .addKeyValue("error", e.getClass().getSimpleName())
+            .log("redis unreachable; reading through to the database");
+      }
+      return connection;
     }
+  }
 
-    @Override
-    public void close() {
-        StatefulRedisConnection<String, String> current = connection;
-        if (current != null) {
-            current.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+  @Override
+  public void close() {
+    StatefulRedisConnection<String, String> current = connection;
+    if (current != null) {
+      current.close();
     }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+  }
 }

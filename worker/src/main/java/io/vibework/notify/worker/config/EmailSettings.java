@@ -5,58 +5,74 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * SES v2: region, sender, optional endpoint override (local SES), and credentials: static keys,
- * a role to assume, or (neither) the SDK's default chain, which covers instance roles. With a web
+ * SES v2: region, sender, optional endpoint override (local SES), and credentials: static keys, a
+ * role to assume, or (neither) the SDK's default chain, which covers instance roles. With a web
  * identity token (EKS IRSA) the default chain itself assumes {@code AWS_ROLE_ARN}.
  */
 public record EmailSettings(
-        String region,
-        String fromAddress,
-        Optional<URI> endpoint,
-        Optional<StaticKeys> staticKeys,
-        Optional<String> roleArn,
-        boolean webIdentity,
-        int maxRetries,
-        double maxSendRate) {
+    String region,
+    String fromAddress,
+    Optional<URI> endpoint,
+    Optional<StaticKeys> staticKeys,
+    Optional<String> roleArn,
+    boolean webIdentity,
+    int maxRetries,
+    double maxSendRate) {
 
-    /** Access key pair; never printed. */
-    public record StaticKeys(String accessKeyId, String secretAccessKey) {
-        @Override
-        public String toString() {
-            return "StaticKeys[***]";
-        }
+  /** Access key pair; never printed. */
+  public record StaticKeys(String accessKeyId, String secretAccessKey) {
+    @Override
+    public String toString() {
+      return "StaticKeys[***]";
     }
+  }
 
-    static EmailSettings from(Env env) {
-        String region = env.required("AWS_REGION");
-        if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d")) {
-            throw new ConfigException("AWS_REGION", "must be an AWS region such as eu-west-1 (got '" + region + "')");
-        }
-        String from = env.required("AWS_SES_FROM_ADDRESS");
-        if (!from.matches("[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+") && !from.matches(".*<[^@\\s<>]+@[^@\\s<>]+>")) {
-            throw new ConfigException("AWS_SES_FROM_ADDRESS", "must be an email address (got '" + from + "')");
-        }
-        Optional<URI> endpoint = env.optional("AWS_ENDPOINT_URL_SESV2")
-                .map(url -> env.uri("AWS_ENDPOINT_URL_SESV2", url, Set.of("http", "https")))
-                .or(() -> env.optional("AWS_ENDPOINT_URL").map(url -> env.uri("AWS_ENDPOINT_URL", url, Set.of("http", "https"))));
-        Optional<String> keyId = env.optional("AWS_ACCESS_KEY_ID");
-        Optional<String> secret = env.optional("AWS_SECRET_ACCESS_KEY");
-        if (keyId.isPresent() != secret.isPresent()) {
-            throw new ConfigException(keyId.isPresent() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID",
-                    "must be set together with " + (keyId.isPresent() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY"));
-        }
-        Optional<String> roleArn = env.optional("AWS_ROLE_ARN");
-        roleArn.filter(arn -> !arn.matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+")).ifPresent(arn -> {
-            throw new ConfigException("AWS_ROLE_ARN", "must be an IAM role ARN such as arn:aws:iam::123456789012:role/ses-sender (got '" + arn + "')");
-        });
-        return new EmailSettings(
-                region,
-                from,
-                endpoint,
-                keyId.map(id -> new StaticKeys(id, secret.orElseThrow())),
-                roleArn,
-                env.optional("AWS_WEB_IDENTITY_TOKEN_FILE").isPresent(),
-                env.integer("SES_MAX_RETRIES", 3, 0, 10),
-                env.decimal("SES_MAX_SEND_RATE", 0, 0));
+  static EmailSettings from(Env env) {
+    String region = env.required("AWS_REGION");
+    if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d")) {
+      throw new ConfigException(
+          "AWS_REGION", "must be an AWS region such as eu-west-1 (got '" + region + "')");
     }
+    String from = env.required("AWS_SES_FROM_ADDRESS");
+    if (!from.matches("[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+")
+        && !from.matches(".*<[^@\\s<>]+@[^@\\s<>]+>")) {
+      throw new ConfigException(
+          "AWS_SES_FROM_ADDRESS", "must be an email address (got '" + from + "')");
+    }
+    Optional<URI> endpoint =
+        env.optional("AWS_ENDPOINT_URL_SESV2")
+            .map(url -> env.uri("AWS_ENDPOINT_URL_SESV2", url, Set.of("http", "https")))
+            .or(
+                () ->
+                    env.optional("AWS_ENDPOINT_URL")
+                        .map(url -> env.uri("AWS_ENDPOINT_URL", url, Set.of("http", "https"))));
+    Optional<String> keyId = env.optional("AWS_ACCESS_KEY_ID");
+    Optional<String> secret = env.optional("AWS_SECRET_ACCESS_KEY");
+    if (keyId.isPresent() != secret.isPresent()) {
+      throw new ConfigException(
+          keyId.isPresent() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID",
+          "must be set together with "
+              + (keyId.isPresent() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY"));
+    }
+    Optional<String> roleArn = env.optional("AWS_ROLE_ARN");
+    roleArn
+        .filter(arn -> !arn.matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+"))
+        .ifPresent(
+            arn -> {
+              throw new ConfigException(
+                  "AWS_ROLE_ARN",
+                  "must be an IAM role ARN such as arn:aws:iam::123456789012:role/ses-sender (got '"
+                      + arn
+                      + "')");
+            });
+    return new EmailSettings(
+        region,
+        from,
+        endpoint,
+        keyId.map(id -> new StaticKeys(id, secret.orElseThrow())),
+        roleArn,
+        env.optional("AWS_WEB_IDENTITY_TOKEN_FILE").isPresent(),
+        env.integer("SES_MAX_RETRIES", 3, 0, 10),
+        env.decimal("SES_MAX_SEND_RATE", 0, 0));
+  }
 }

@@ -11,98 +11,117 @@ import java.util.Set;
  * secret variables are never echoed back.
  */
 final class Env {
-    private static final Set<String> SECRETS =
-            Set.of("REDIS_PASSWORD", "MYSQL_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "MONGODB_URL", "REDIS_URL");
+  private static final Set<String> SECRETS =
+      Set.of(
+          "REDIS_PASSWORD",
+          "MYSQL_PASSWORD",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_ACCESS_KEY_ID",
+          "MONGODB_URL",
+          "REDIS_URL");
 
-    private final Map<String, String> values;
+  private final Map<String, String> values;
 
-    Env(Map<String, String> values) {
-        this.values = Map.copyOf(values);
+  Env(Map<String, String> values) {
+    this.values = Map.copyOf(values);
+  }
+
+  Optional<String> optional(String name) {
+    String value = values.get(name);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  String required(String name) {
+    return optional(name).orElseThrow(() -> new ConfigException(name, "is required but not set"));
+  }
+
+  String string(String name, String fallback) {
+    return optional(name).orElse(fallback);
+  }
+
+  int integer(String name, int fallback, int min, int max) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
     }
-
-    Optional<String> optional(String name) {
-        String value = values.get(name);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    try {
+      int value = Integer.parseInt(raw.get());
+      if (value < min || value > max) {
+        throw new ConfigException(
+            name, "must be between " + min + " and " + max + show(name, raw.get()));
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "must be a whole number" + show(name, raw.get()));
     }
+  }
 
-    String required(String name) {
-        return optional(name).orElseThrow(() -> new ConfigException(name, "is required but not set"));
+  double decimal(String name, double fallback, double min) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
     }
+    try {
+      double value = Double.parseDouble(raw.get());
+      if (value < min || Double.isNaN(value) || Double.isInfinite(value)) {
+        throw new ConfigException(
+            name, "must be a number of at least " + min + show(name, raw.get()));
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "must be a number" + show(name, raw.get()));
+    }
+  }
 
-    String string(String name, String fallback) {
-        return optional(name).orElse(fallback);
+  boolean bool(String name, boolean fallback) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
     }
+    return switch (raw.get().toLowerCase()) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ConfigException(name, "must be true or false" + show(name, raw.get()));
+    };
+  }
 
-    int integer(String name, int fallback, int min, int max) {
-        Optional<String> raw = optional(name);
-        if (raw.isEmpty()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(raw.get());
-            if (value < min || value > max) {
-                throw new ConfigException(name, "must be between " + min + " and " + max + show(name, raw.get()));
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(name, "must be a whole number" + show(name, raw.get()));
-        }
+  <E extends Enum<E>> E choice(String name, Class<E> type, E fallback) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
     }
+    try {
+      return Enum.valueOf(type, raw.get().toUpperCase());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          name,
+          "must be one of "
+              + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase()
+              + show(name, raw.get()));
+    }
+  }
 
-    double decimal(String name, double fallback, double min) {
-        Optional<String> raw = optional(name);
-        if (raw.isEmpty()) {
-            return fallback;
-        }
-        try {
-            double value = Double.parseDouble(raw.get());
-            if (value < min || Double.isNaN(value) || Double.isInfinite(value)) {
-                throw new ConfigException(name, "must be a number of at least " + min + show(name, raw.get()));
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(name, "must be a number" + show(name, raw.get()));
-        }
+  URI uri(String name, String value, Set<String> schemes) {
+    try {
+      URI uri = new URI(value);
+      if (uri.getScheme() == null
+          || !schemes.contains(uri.getScheme().toLowerCase())
+          || uri.getHost() == null) {
+        throw new ConfigException(
+            name,
+            "must be a URL with scheme "
+                + String.join(" or ", schemes)
+                + " and a host"
+                + show(name, value));
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(name, "is not a valid URL" + show(name, value));
     }
+  }
 
-    boolean bool(String name, boolean fallback) {
-        Optional<String> raw = optional(name);
-        if (raw.isEmpty()) {
-            return fallback;
-        }
-        return switch (raw.get().toLowerCase()) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw new ConfigException(name, "must be true or false" + show(name, raw.get()));
-        };
-    }
-
-    <E extends Enum<E>> E choice(String name, Class<E> type, E fallback) {
-        Optional<String> raw = optional(name);
-        if (raw.isEmpty()) {
-            return fallback;
-        }
-        try {
-            return Enum.valueOf(type, raw.get().toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, "must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase() + show(name, raw.get()));
-        }
-    }
-
-    URI uri(String name, String value, Set<String> schemes) {
-        try {
-            URI uri = new URI(value);
-            if (uri.getScheme() == null || !schemes.contains(uri.getScheme().toLowerCase()) || uri.getHost() == null) {
-                throw new ConfigException(name, "must be a URL with scheme " + String.join(" or ", schemes) + " and a host" + show(name, value));
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new ConfigException(name, "is not a valid URL" + show(name, value));
-        }
-    }
-
-    /** The offending value, unless the variable holds a secret (URLs may embed passwords). */
-    private static String show(String name, String value) {
-        return SECRETS.contains(name) ? "" : " (got '" + value + "')";
-    }
+  /** The offending value, unless the variable holds a secret (URLs may embed passwords). */
+  private static String show(String name, String value) {
+    return SECRETS.contains(name) ? "" : " (got '" + value + "')";
+  }
 }

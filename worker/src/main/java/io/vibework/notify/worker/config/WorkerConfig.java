@@ -5,33 +5,39 @@ import java.util.Map;
 
 /** Everything the worker reads from its environment, parsed and checked once at start-up. */
 public record WorkerConfig(
-        CacheSettings cache,
-        PubSubSettings pubsub,
-        EmailSettings email,
-        MySqlSettings mysql,
-        MongoSettings mongo,
-        int httpPort,
-        LogLevel logLevel,
-        String appEnv,
-        Duration shutdownGrace) {
+    CacheSettings cache,
+    PubSubSettings pubsub,
+    EmailSettings email,
+    MySqlSettings mysql,
+    MongoSettings mongo,
+    int httpPort,
+    LogLevel logLevel,
+    String appEnv,
+    Duration shutdownGrace) {
 
-    public enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
+  public enum LogLevel {
+    TRACE,
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+  }
 
-    /**
-     * Parses the variables DESIGN.md lists. Throws {@link ConfigException} naming the first bad
-     * variable.
-     */
-    public static WorkerConfig fromEnvironment(Map<String, String> variables) {
-        Env env = new Env(variables);
-        return new WorkerConfig(
-                CacheSettings.from(env),
-                PubSubSettings.from(env),
-                EmailSettings.from(env),
-                MySqlSettings.from(env),
-                MongoSettings.from(env),
-                env.integer("HTTP_PORT", 8080, 0, 65535),
-                env.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
-                env.string("APP_ENV", "development"),
-                Duration.ofSeconds(env.integer("SHUTDOWN_GRACE_SECONDS", 25, 1, 3600)));
-    }
+  /**
+   * Parses the variables DESIGN.md lists. Throws {@link ConfigException} naming the first bad
+   * variable.
+   */
+  public static WorkerConfig fromEnvironment(Map<String, String> variables) {
+    Env env = new Env(variables);
+    return new WorkerConfig(
+        CacheSettings.from(env),
+        PubSubSettings.from(env),
+        EmailSettings.from(env),
+        MySqlSettings.from(env),
+        MongoSettings.from(env),
+        env.integer("HTTP_PORT", 8080, 0, 65535),
+        env.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
+        env.string("APP_ENV", "development"),
+        Duration.ofSeconds(env.integer("SHUTDOWN_GRACE_SECONDS", 25, 1, 3600)));
+  }
 }

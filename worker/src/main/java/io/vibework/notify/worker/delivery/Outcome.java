@@ -2,10 +2,10 @@ package io.vibework.notify.worker.delivery;
 
 /** What to tell Pub/Sub about a message once the pipeline is done with it. */
 public enum Outcome {
-    /** Done for good: delivered, skipped, or dead-lettered. */
-    ACK,
-    /** Failed for now: redeliver. */
-    NACK,
-    /** Another worker holds the claim: redeliver, but not straight back into the same race. */
-    NACK_LATER
+  /** Done for good: delivered, skipped, or dead-lettered. */
+  ACK,
+  /** Failed for now: redeliver. */
+  NACK,
+  /** Another worker holds the claim: redeliver, but not straight back into the same race. */
+  NACK_LATER
 }

@@ -13,53 +13,62 @@ import java.util.Date;
 import java.util.Optional;
 import org.bson.Document;
 
-/** The backend's {@code notifications} collection: the worker reads documents and writes only the delivery fields. */
+/**
+ * The backend's {@code notifications} collection: the worker reads documents and writes only the
+ * delivery fields.
+ */
 public final class NotificationStore {
-    private final MongoCollection<Document> notifications;
+  private final MongoCollection<Document> notifications;
 
-    public NotificationStore(MongoDatabase database) {
-        this.notifications = database.getCollection("notifications");
-    }
+  public NotificationStore(MongoDatabase database) {
+    this.notifications = database.getCollection("notifications");
+  }
 
-    public Optional<Notification> find(String id) {
-        try {
-            Document doc = notifications.find(eq("_id", id)).first();
-            if (doc == null) {
-                return Optional.empty();
-            }
-            Document data = doc.get("data", Document.class);
-            return Optional.of(new Notification(
-                    id,
-                    doc.getString("userId"),
-                    Optional.ofNullable(doc.getString("template")).orElse(""),
-                    field(data, "name"),
-                    field(data, "title"),
-                    field(data, "message")));
-        } catch (MongoException e) {
-            throw new TransientFailure("mongodb read failed: " + e.getClass().getSimpleName(), e);
-        }
+  public Optional<Notification> find(String id) {
+    try {
+      Document doc = notifications.find(eq("_id", id)).first();
+      if (doc == null) {
+        return Optional.empty();
+      }
+      Document data = doc.get("data", Document.class);
+      return Optional.of(
+          new Notification(
+              id,
+              doc.getString("userId"),
+              Optional.ofNullable(doc.getString("template")).orElse(""),
+              field(data, "name"),
+              field(data, "title"),
+              field(data, "message")));
+    } catch (MongoException e) {
+      throw new TransientFailure("mongodb read failed: " + e.getClass().getSimpleName(), e);
     }
+  }
 
-    public void markSent(String id, String sesMessageId, Instant sentAt) {
-        update(id, combine(set("status", "sent"), set("sentAt", Date.from(sentAt)), set("sesMessageId", sesMessageId)));
-    }
+  public void markSent(String id, String sesMessageId, Instant sentAt) {
+    update(
+        id,
+        combine(
+            set("status", "sent"),
+            set("sentAt", Date.from(sentAt)),
+            set("sesMessageId", sesMessageId)));
+  }
 
-    public void markFailed(String id) {
-        update(id, set("status", "failed"));
-    }
+  public void markFailed(String id) {
+    update(id, set("status", "failed"));
+  }
 
-    private void update(String id, org.bson.conversions.Bson change) {
-        try {
-            notifications.updateOne(eq("_id", id), change);
-        } catch (MongoException e) {
-            throw new TransientFailure("mongodb write failed: " + e.getClass().getSimpleName(), e);
-        }
+  private void update(String id, org.bson.conversions.Bson change) {
+    try {
+      notifications.updateOne(eq("_id", id), change);
+    } catch (MongoException e) {
+      throw new TransientFailure("mongodb write failed: " + e.getClass().getSimpleName(), e);
     }
+  }
 
-    private static String field(Document data, String key) {
-        if (data == null || data.get(key) == null) {
-            return "";
-        }
-        return String.valueOf(data.get(key));
+  private static String field(Document data, String key) {
+    if (data == null || data.get(key) == null) {
+      return "";
     }
+    return String.valueOf(data.get(key));
+  }
 }

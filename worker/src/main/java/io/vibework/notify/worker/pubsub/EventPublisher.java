@@ -20,73 +20,83 @@ import java.util.concurrent.TimeoutException;
 
 /** Publishes {@code notification-sent} events and dead-letters messages that can never succeed. */
 public final class EventPublisher implements AutoCloseable {
-    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Publisher sent;
-    private final Optional<Publisher> deadLetter;
-    private final ObjectMapper json;
-    private final Clock clock;
+  private final Publisher sent;
+  private final Optional<Publisher> deadLetter;
+  private final ObjectMapper json;
+  private final Clock clock;
 
-    public EventPublisher(PubSubSettings settings, PubSubTransport transport, ObjectMapper json, Clock clock) throws IOException {
-        this.sent = publisher(settings.projectId(), settings.topicSent(), transport);
-        this.deadLetter = settings.deadLetterTopic().isPresent()
-                ? Optional.of(publisher(settings.projectId(), settings.deadLetterTopic().get(), transport))
-                : Optional.empty();
-        this.json = json;
-        this.clock = clock;
+  public EventPublisher(
+      PubSubSettings settings, PubSubTransport transport, ObjectMapper json, Clock clock)
+      throws IOException {
+    this.sent = publisher(settings.projectId(), settings.topicSent(), transport);
+    this.deadLetter =
+        settings.deadLetterTopic().isPresent()
+            ? Optional.of(
+                publisher(settings.projectId(), settings.deadLetterTopic().get(), transport))
+            : Optional.empty();
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** Publishes {@code {"notificationId","status","timestamp"}} and waits until Pub/Sub has it. */
+  public void publishOutcome(String notificationId, String status) {
+    ObjectNode event =
+        json.createObjectNode()
+            .put("notificationId", notificationId)
+            .put("status", status)
+            .put("timestamp", clock.instant().toString());
+    await(
+        sent.publish(
+            PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(event.toString())).build()));
+  }
+
+  /** Copies the original message to the dead-letter topic with the reason in its attributes. */
+  public boolean deadLetter(PubsubMessage original, String reason, String detail) {
+    if (deadLetter.isEmpty()) {
+      return false;
     }
+    PubsubMessage copy =
+        PubsubMessage.newBuilder()
+            .setData(original.getData())
+            .putAllAttributes(original.getAttributesMap())
+            .putAllAttributes(
+                Map.of(
+                    "deadLetterReason", reason,
+                    "deadLetterDetail", detail,
+                    "originalMessageId", original.getMessageId()))
+            .build();
+    await(deadLetter.get().publish(copy));
+    return true;
+  }
 
-    /** Publishes {@code {"notificationId","status","timestamp"}} and waits until Pub/Sub has it. */
-    public void publishOutcome(String notificationId, String status) {
-        ObjectNode event = json.createObjectNode()
-                .put("notificationId", notificationId)
-                .put("status", status)
-                .put("timestamp", clock.instant().toString());
-        await(sent.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(event.toString())).build()));
+  private static void await(ApiFuture<String> publish) {
+    try {
+      publish.get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientFailure("interrupted while publishing", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new TransientFailure("publish failed: " + e.getClass().getSimpleName(), e);
     }
+  }
 
-    /** Copies the original message to the dead-letter topic with the reason in its attributes. */
-    public boolean deadLetter(PubsubMessage original, String reason, String detail) {
-        if (deadLetter.isEmpty()) {
-            return false;
-        }
-        PubsubMessage copy = PubsubMessage.newBuilder()
-                .setData(original.getData())
-                .putAllAttributes(original.getAttributesMap())
-                .putAllAttributes(Map.of(
-                        "deadLetterReason", reason,
-                        "deadLetterDetail", detail,
-                        "originalMessageId", original.getMessageId()))
-                .build();
-        await(deadLetter.get().publish(copy));
-        return true;
-    }
+  private static Publisher publisher(String project, String topic, PubSubTransport transport)
+      throws IOException {
+    return Publisher.newBuilder(TopicName.of(project, topic))
+        .setChannelProvider(transport.channels())
+        .setCredentialsProvider(transport.credentials())
+        .build();
+  }
 
-    private static void await(ApiFuture<String> publish) {
-        try {
-            publish.get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientFailure("interrupted while publishing", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new TransientFailure("publish failed: " + e.getClass().getSimpleName(), e);
-        }
+  @Override
+  public void close() throws InterruptedException {
+    sent.shutdown();
+    deadLetter.ifPresent(Publisher::shutdown);
+    sent.awaitTermination(10, TimeUnit.SECONDS);
+    if (deadLetter.isPresent()) {
+      deadLetter.get().awaitTermination(10, TimeUnit.SECONDS);
     }
-
-    private static Publisher publisher(String project, String topic, PubSubTransport transport) throws IOException {
-        return Publisher.newBuilder(TopicName.of(project, topic))
-                .setChannelProvider(transport.channels())
-                .setCredentialsProvider(transport.credentials())
-                .build();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        sent.shutdown();
-        deadLetter.ifPresent(Publisher::shutdown);
-        sent.awaitTermination(10, TimeUnit.SECONDS);
-        if (deadLetter.isPresent()) {
-            deadLetter.get().awaitTermination(10, TimeUnit.SECONDS);
-        }
-    }
+  }
 }

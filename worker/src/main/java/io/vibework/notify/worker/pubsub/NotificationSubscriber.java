@@ -1,8 +1,8 @@
 package io.vibework.notify.worker.pubsub;
 
+import com.google.api.core.ApiService;
 import com.google.api.gax.batching.FlowControlSettings;
 import com.google.api.gax.core.InstantiatingExecutorProvider;
-import com.google.api.core.ApiService;
 import com.google.cloud.pubsub.v1.AckReplyConsumer;
 import com.google.cloud.pubsub.v1.Subscriber;
 import com.google.cloud.pubsub.v1.SubscriberShutdownSettings;
@@ -34,108 +34,138 @@ import org.slf4j.LoggerFactory;
  * after the client's default minute-long stream deadline.
  */
 public final class NotificationSubscriber {
-    private static final Logger log = LoggerFactory.getLogger(NotificationSubscriber.class);
-    private static final Duration HELD_ELSEWHERE_PAUSE = Duration.ofSeconds(1);
-    private static final Duration LEASE_STEP = Duration.ofSeconds(10);
+  private static final Logger log = LoggerFactory.getLogger(NotificationSubscriber.class);
+  private static final Duration HELD_ELSEWHERE_PAUSE = Duration.ofSeconds(1);
+  private static final Duration LEASE_STEP = Duration.ofSeconds(10);
 
-    private final Subscriber subscriber;
-    private final DeliveryPipeline pipeline;
-    private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
-    private final Duration grace;
-    private final Counter received;
-    private final Counter acked;
-    private final Counter nacked;
-    private final Timer processing;
+  private final Subscriber subscriber;
+  private final DeliveryPipeline pipeline;
+  private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+  private final Duration grace;
+  private final Counter received;
+  private final Counter acked;
+  private final Counter nacked;
+  private final Timer processing;
 
-    public NotificationSubscriber(PubSubSettings settings, PubSubTransport transport, DeliveryPipeline pipeline,
-            Duration grace, MeterRegistry registry, Consumer<Throwable> onFatal) {
-        this.pipeline = pipeline;
-        this.grace = grace;
-        this.received = Counter.builder("worker.messages.received").description("Messages pulled from the subscription").register(registry);
-        this.acked = Counter.builder("worker.messages.acked").description("Messages acknowledged").register(registry);
-        this.nacked = Counter.builder("worker.messages.nacked").description("Messages handed back for redelivery").register(registry);
-        this.processing = Timer.builder("worker.messages.processing").description("Time from receipt to ack or nack").register(registry);
-        this.subscriber = Subscriber.newBuilder(ProjectSubscriptionName.of(settings.projectId(), settings.subscription()), this::receive)
-                .setChannelProvider(transport.channels())
-                .setCredentialsProvider(transport.credentials())
-                .setFlowControlSettings(FlowControlSettings.newBuilder()
-                        .setMaxOutstandingElementCount((long) settings.maxOutstandingMessages())
-                        .build())
-                .setMaxDurationPerAckExtensionDuration(LEASE_STEP)
-                // Callbacks only hand off to a virtual thread, so a small pool is plenty.
-                .setExecutorProvider(InstantiatingExecutorProvider.newBuilder().setExecutorThreadCount(2).build())
-                .setSubscriberShutdownSettings(SubscriberShutdownSettings.newBuilder()
-                        .setMode(SubscriberShutdownSettings.ShutdownMode.WAIT_FOR_PROCESSING)
-                        .setTimeout(grace)
-                        .build())
-                .build();
-        subscriber.addListener(new ApiService.Listener() {
-            @Override
-            public void failed(ApiService.State from, Throwable failure) {
-                log.atError().addKeyValue("error", failure.getMessage()).log("subscriber failed");
-                onFatal.accept(failure);
-            }
-        }, MoreExecutors.directExecutor());
-    }
+  public NotificationSubscriber(
+      PubSubSettings settings,
+      PubSubTransport transport,
+      DeliveryPipeline pipeline,
+      Duration grace,
+      MeterRegistry registry,
+      Consumer<Throwable> onFatal) {
+    this.pipeline = pipeline;
+    this.grace = grace;
+    this.received =
+        Counter.builder("worker.messages.received")
+            .description("Messages pulled from the subscription")
+            .register(registry);
+    this.acked =
+        Counter.builder("worker.messages.acked")
+            .description("Messages acknowledged")
+            .register(registry);
+    this.nacked =
+        Counter.builder("worker.messages.nacked")
+            .description("Messages handed back for redelivery")
+            .register(registry);
+    this.processing =
+        Timer.builder("worker.messages.processing")
+            .description("Time from receipt to ack or nack")
+            .register(registry);
+    this.subscriber =
+        Subscriber.newBuilder(
+                ProjectSubscriptionName.of(settings.projectId(), settings.subscription()),
+                this::receive)
+            .setChannelProvider(transport.channels())
+            .setCredentialsProvider(transport.credentials())
+            .setFlowControlSettings(
+                FlowControlSettings.newBuilder()
+                    .setMaxOutstandingElementCount((long) settings.maxOutstandingMessages())
+                    .build())
+            .setMaxDurationPerAckExtensionDuration(LEASE_STEP)
+            // Callbacks only hand off to a virtual thread, so a small pool is plenty.
+            .setExecutorProvider(
+                InstantiatingExecutorProvider.newBuilder().setExecutorThreadCount(2).build())
+            .setSubscriberShutdownSettings(
+                SubscriberShutdownSettings.newBuilder()
+                    .setMode(SubscriberShutdownSettings.ShutdownMode.WAIT_FOR_PROCESSING)
+                    .setTimeout(grace)
+                    .build())
+            .build();
+    subscriber.addListener(
+        new ApiService.Listener() {
+          @Override
+          public void failed(ApiService.State from, Throwable failure) {
+            log.atError().addKeyValue("error", failure.getMessage()).log("subscriber failed");
+            onFatal.accept(failure);
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
 
-    public void start() {
-        subscriber.startAsync().awaitRunning();
-    }
+  public void start() {
+    subscriber.startAsync().awaitRunning();
+  }
 
-    public boolean isRunning() {
-        return subscriber.isRunning();
-    }
+  public boolean isRunning() {
+    return subscriber.isRunning();
+  }
 
-    private void receive(PubsubMessage message, AckReplyConsumer reply) {
-        received.increment();
-        Timer.Sample sample = Timer.start();
-        work.execute(() -> {
-            Integer attempt = Subscriber.getDeliveryAttempt(message);
-            Outcome outcome;
-            try {
-                outcome = pipeline.process(message, attempt == null ? 0 : attempt);
-            } catch (RuntimeException e) {
-                log.atWarn().addKeyValue("messageId", message.getMessageId()).addKeyValue("error", String.valueOf(e.getMessage()))
-                        .log("message processing failed; will retry");
-                outcome = Outcome.NACK;
-            }
-            settle(outcome, reply);
-            sample.stop(processing);
+  private void receive(PubsubMessage message, AckReplyConsumer reply) {
+    received.increment();
+    Timer.Sample sample = Timer.start();
+    work.execute(
+        () -> {
+          Integer attempt = Subscriber.getDeliveryAttempt(message);
+          Outcome outcome;
+          try {
+            outcome = pipeline.process(message, attempt == null ? 0 : attempt);
+          } catch (RuntimeException e) {
+            log.atWarn()
+                .addKeyValue("messageId", message.getMessageId())
+                .addKeyValue("error", String.valueOf(e.getMessage()))
+                .log("message processing failed; will retry");
+            outcome = Outcome.NACK;
+          }
+          settle(outcome, reply);
+          sample.stop(processing);
         });
-    }
+  }
 
-    private void settle(Outcome outcome, AckReplyConsumer reply) {
-        switch (outcome) {
-            case ACK -> {
-                reply.ack();
-                acked.increment();
-            }
-            case NACK -> {
-                reply.nack();
-                nacked.increment();
-            }
-            case NACK_LATER -> {
-                try {
-                    Thread.sleep(HELD_ELSEWHERE_PAUSE);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                reply.nack();
-                nacked.increment();
-            }
-        }
-    }
-
-    /** Stops pulling and waits for held messages to settle; returns false if the grace period ran out. */
-    public boolean stop() {
-        subscriber.stopAsync();
+  private void settle(Outcome outcome, AckReplyConsumer reply) {
+    switch (outcome) {
+      case ACK -> {
+        reply.ack();
+        acked.increment();
+      }
+      case NACK -> {
+        reply.nack();
+        nacked.increment();
+      }
+      case NACK_LATER -> {
         try {
-            subscriber.awaitTerminated(grace.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException | IllegalStateException e) {
-            return false;
-        } finally {
-            work.shutdown();
+          Thread.sleep(HELD_ELSEWHERE_PAUSE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
+        reply.nack();
+        nacked.increment();
+      }
     }
+  }
+
+  /**
+   * Stops pulling and waits for held messages to settle; returns false if the grace period ran out.
+   */
+  public boolean stop() {
+    subscriber.stopAsync();
+    try {
+      subscriber.awaitTerminated(grace.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | IllegalStateException e) {
+      return false;
+    } finally {
+      work.shutdown();
+    }
+  }
 }

@@ -19,47 +19,52 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the publishers and the subscriber reach Pub/Sub. The Java client does not read
- * {@code PUBSUB_EMULATOR_HOST} itself, so with it set we build a plaintext channel without
- * credentials; otherwise the client's defaults apply (with a key file when one is named).
+ * How the publishers and the subscriber reach Pub/Sub. The Java client does not read {@code
+ * PUBSUB_EMULATOR_HOST} itself, so with it set we build a plaintext channel without credentials;
+ * otherwise the client's defaults apply (with a key file when one is named).
  */
 public final class PubSubTransport implements AutoCloseable {
-    private final ManagedChannel emulatorChannel;
-    private final TransportChannelProvider channels;
-    private final CredentialsProvider credentials;
+  private final ManagedChannel emulatorChannel;
+  private final TransportChannelProvider channels;
+  private final CredentialsProvider credentials;
 
-    public PubSubTransport(PubSubSettings settings) throws IOException {
-        if (settings.emulatorHost().isPresent()) {
-            emulatorChannel = ManagedChannelBuilder.forTarget(settings.emulatorHost().get()).usePlaintext().build();
-            channels = FixedTransportChannelProvider.create(GrpcTransportChannel.create(emulatorChannel));
-            credentials = NoCredentialsProvider.create();
-        } else {
-            emulatorChannel = null;
-            channels = SubscriptionAdminSettings.defaultGrpcTransportProviderBuilder().build();
-            credentials = settings.credentialsFile().isPresent()
-                    ? FixedCredentialsProvider.create(keyFile(settings.credentialsFile().get()))
-                    : GoogleCredentialsProvider.newBuilder().setScopesToApply(List.of("https://www.googleapis.com/auth/pubsub")).build();
-        }
+  public PubSubTransport(PubSubSettings settings) throws IOException {
+    if (settings.emulatorHost().isPresent()) {
+      emulatorChannel =
+          ManagedChannelBuilder.forTarget(settings.emulatorHost().get()).usePlaintext().build();
+      channels = FixedTransportChannelProvider.create(GrpcTransportChannel.create(emulatorChannel));
+      credentials = NoCredentialsProvider.create();
+    } else {
+      emulatorChannel = null;
+      channels = SubscriptionAdminSettings.defaultGrpcTransportProviderBuilder().build();
+      credentials =
+          settings.credentialsFile().isPresent()
+              ? FixedCredentialsProvider.create(keyFile(settings.credentialsFile().get()))
+              : GoogleCredentialsProvider.newBuilder()
+                  .setScopesToApply(List.of("https://www.googleapis.com/auth/pubsub"))
+                  .build();
     }
+  }
 
-    public TransportChannelProvider channels() {
-        return channels;
-    }
+  public TransportChannelProvider channels() {
+    return channels;
+  }
 
-    public CredentialsProvider credentials() {
-        return credentials;
-    }
+  public CredentialsProvider credentials() {
+    return credentials;
+  }
 
-    private static GoogleCredentials keyFile(String path) throws IOException {
-        try (InputStream in = new FileInputStream(path)) {
-            return GoogleCredentials.fromStream(in).createScoped("https://www.googleapis.com/auth/pubsub");
-        }
+  private static GoogleCredentials keyFile(String path) throws IOException {
+    try (InputStream in = new FileInputStream(path)) {
+      return GoogleCredentials.fromStream(in)
+          .createScoped("https://www.googleapis.com/auth/pubsub");
     }
+  }
 
-    @Override
-    public void close() throws InterruptedException {
-        if (emulatorChannel != null) {
-            emulatorChannel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
-        }
+  @Override
+  public void close() throws InterruptedException {
+    if (emulatorChannel != null) {
+      emulatorChannel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
 }

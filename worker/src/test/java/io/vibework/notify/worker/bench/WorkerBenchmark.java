@@ -32,252 +32,363 @@ import org.bson.Document;
  * second, CPU-seconds per 1,000 messages, and the worker's rate as a ratio of the baseline's.
  */
 public final class WorkerBenchmark {
-    private static final int USERS = 50;
-    private static final int MAX_OUTSTANDING = 200;
+  private static final int USERS = 50;
+  private static final int MAX_OUTSTANDING = 200;
 
-    private WorkerBenchmark() {}
+  private WorkerBenchmark() {}
 
-    public static void main(String[] args) throws Exception {
-        Path workerJar = Path.of(args.length > 0 ? args[0] : "worker/target/worker.jar").toAbsolutePath();
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
-        try (RedisServer redis = new RedisServer(); MariaDbServer mysql = new MariaDbServer(); PubSubEmulator pubsub = new PubSubEmulator();
-                SesEmulator ses = new SesEmulator(); MongoServer mongo = new MongoServer()) {
-            redis.start();
-            mysql.start();
-            pubsub.start();
-            ses.start();
-            mongo.start();
-            try (PipelineFixture fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo)) {
-                for (int u = 0; u < USERS; u++) {
-                    fixture.data.addUser("bench-u" + u, "bench" + u + "@example.com", "Bench " + u);
-                }
-                System.out.printf("machine: %d cores, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-                System.out.printf("messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding%n",
-                        n, warmup, rounds, MAX_OUTSTANDING);
-                List<double[]> results = new ArrayList<>();
-                for (int round = 1; round <= rounds; round++) {
-                    Result baseline = runBaseline(pubsub, n, warmup, round);
-                    Result worker = runWorker(fixture, pubsub, workerJar, n, warmup, round);
-                    System.out.printf("round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
-                            round, baseline.rate(), baseline.cpuPerThousand());
-                    System.out.printf("round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
-                            round, worker.rate(), worker.cpuPerThousand(), worker.rate() / baseline.rate());
-                    System.out.printf("round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n", round, worker.othersLine());
-                    results.add(new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
-                }
-                double best = results.stream().mapToDouble(r -> r[2]).max().orElse(0);
-                double median = results.stream().mapToDouble(r -> r[2]).sorted().toArray()[results.size() / 2];
-                System.out.printf("worker/baseline rate ratio: median %.2fx, best %.2fx (target >= 0.80x)%n", median, best);
-            }
+  public static void main(String[] args) throws Exception {
+    Path workerJar =
+        Path.of(args.length > 0 ? args[0] : "worker/target/worker.jar").toAbsolutePath();
+    int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+    try (RedisServer redis = new RedisServer();
+        MariaDbServer mysql = new MariaDbServer();
+        PubSubEmulator pubsub = new PubSubEmulator();
+        SesEmulator ses = new SesEmulator();
+        MongoServer mongo = new MongoServer()) {
+      redis.start();
+      mysql.start();
+      pubsub.start();
+      ses.start();
+      mongo.start();
+      try (PipelineFixture fixture = new PipelineFixture(redis, mysql, pubsub, ses, mongo)) {
+        for (int u = 0; u < USERS; u++) {
+          fixture.data.addUser("bench-u" + u, "bench" + u + "@example.com", "Bench " + u);
         }
+        System.out.printf(
+            "machine: %d cores, %s %s, JDK %s%n",
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("os.name"),
+            System.getProperty("os.arch"),
+            System.getProperty("java.version"));
+        System.out.printf(
+            "messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding%n",
+            n, warmup, rounds, MAX_OUTSTANDING);
+        List<double[]> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+          Result baseline = runBaseline(pubsub, n, warmup, round);
+          Result worker = runWorker(fixture, pubsub, workerJar, n, warmup, round);
+          System.out.printf(
+              "round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
+              round, baseline.rate(), baseline.cpuPerThousand());
+          System.out.printf(
+              "round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
+              round, worker.rate(), worker.cpuPerThousand(), worker.rate() / baseline.rate());
+          System.out.printf(
+              "round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n",
+              round, worker.othersLine());
+          results.add(
+              new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
+        }
+        double best = results.stream().mapToDouble(r -> r[2]).max().orElse(0);
+        double median =
+            results.stream().mapToDouble(r -> r[2]).sorted().toArray()[results.size() / 2];
+        System.out.printf(
+            "worker/baseline rate ratio: median %.2fx, best %.2fx (target >= 0.80x)%n",
+            median, best);
+      }
+    }
+  }
+
+  record Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
+    double rate() {
+      return messages / (elapsed.toNanos() / 1e9);
     }
 
-    record Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
-        double rate() {
-            return messages / (elapsed.toNanos() / 1e9);
-        }
-
-        double cpuPerThousand() {
-            return perThousand(cpu);
-        }
-
-        double perThousand(Duration d) {
-            return d.toNanos() / 1e9 / messages * 1000;
-        }
-
-        /** Where the rest of the machine's CPU went: the servers and this JVM (MongoDB wire server, publishing). */
-        String othersLine() {
-            StringBuilder line = new StringBuilder();
-            othersCpu.forEach((name, d) -> line.append(String.format(" %s %.3f", name, perThousand(d))));
-            return line.toString();
-        }
+    double cpuPerThousand() {
+      return perThousand(cpu);
     }
 
-    private static Result runBaseline(PubSubEmulator pubsub, int n, int warmup, int round) throws Exception {
-        String topic = "bench-baseline-" + round;
-        pubsub.createTopic(topic);
-        pubsub.createSubscription(topic + "-sub", topic, 60);
-        Path log = Files.createTempFile("bench-baseline", ".log");
-        Process process = java(log, "-cp", System.getProperty("java.class.path"), BareSubscriberMain.class.getName(),
-                pubsub.hostPort(), pubsub.projectId(), topic + "-sub", String.valueOf(n + warmup), String.valueOf(MAX_OUTSTANDING));
+    double perThousand(Duration d) {
+      return d.toNanos() / 1e9 / messages * 1000;
+    }
+
+    /**
+     * Where the rest of the machine's CPU went: the servers and this JVM (MongoDB wire server,
+     * publishing).
+     */
+    String othersLine() {
+      StringBuilder line = new StringBuilder();
+      othersCpu.forEach((name, d) -> line.append(String.format(" %s %.3f", name, perThousand(d))));
+      return line.toString();
+    }
+  }
+
+  private static Result runBaseline(PubSubEmulator pubsub, int n, int warmup, int round)
+      throws Exception {
+    String topic = "bench-baseline-" + round;
+    pubsub.createTopic(topic);
+    pubsub.createSubscription(topic + "-sub", topic, 60);
+    Path log = Files.createTempFile("bench-baseline", ".log");
+    Process process =
+        java(
+            log,
+            "-cp",
+            System.getProperty("java.class.path"),
+            BareSubscriberMain.class.getName(),
+            pubsub.hostPort(),
+            pubsub.projectId(),
+            topic + "-sub",
+            String.valueOf(n + warmup),
+            String.valueOf(MAX_OUTSTANDING));
+    try {
+      awaitLine(log, process, "ready", Duration.ofSeconds(60));
+      List<String> bodies = new ArrayList<>();
+      for (int i = 0; i < n + warmup; i++) {
+        bodies.add(
+            "{\"notificationId\":\"base-"
+                + round
+                + "-"
+                + i
+                + "\",\"userId\":\"bench-u"
+                + (i % USERS)
+                + "\",\"type\":\"email\"}");
+      }
+      publishBatched(pubsub, topic, bodies.subList(n, n + warmup));
+      awaitCount(() -> lastAcked(log), warmup, process);
+      return measure(
+          process,
+          n,
+          () -> publishBatched(pubsub, topic, bodies.subList(0, n)),
+          () -> lastAcked(log) - warmup);
+    } finally {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  private static Result runWorker(
+      PipelineFixture fixture, PubSubEmulator pubsub, Path jar, int n, int warmup, int round)
+      throws Exception {
+    Topics topics =
+        fixture.createTopics(
+            new Topics(
+                "bench-created-" + round,
+                "bench-created-email-" + round,
+                "bench-sent-" + round,
+                "bench-sent-check-" + round,
+                "bench-dead-" + round,
+                "bench-dead-check-" + round),
+            60);
+    List<Document> docs = new ArrayList<>();
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < n + warmup; i++) {
+      String id = "bench-" + round + "-" + i;
+      String user = "bench-u" + (i % USERS);
+      docs.add(
+          new Document("_id", id)
+              .append("userId", user)
+              .append("template", "notification")
+              .append(
+                  "data",
+                  new Document("title", "Bench " + i).append("message", "Message <" + i + ">"))
+              .append("status", "pending"));
+      bodies.add(
+          "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
+    }
+    fixture.data.notifications().insertMany(docs);
+    Map<String, String> env = new java.util.HashMap<>(fixture.environment(topics));
+    int port = Ports.free();
+    env.put("HTTP_PORT", String.valueOf(port));
+    env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
+    env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
+    env.put("LOG_LEVEL", "warn");
+    // e.g. -XX:StartFlightRecording=filename=/tmp/worker.jfr to profile the worker under load
+    if (System.getenv("BENCH_WORKER_JAVA_OPTS") != null) {
+      env.put("JAVA_TOOL_OPTIONS", System.getenv("BENCH_WORKER_JAVA_OPTS"));
+    }
+    Path log = Files.createTempFile("bench-worker", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(javaBin(), "-jar", jar.toString())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+    try {
+      awaitHttp(URI.create("http://127.0.0.1:" + port + "/readyz"), process, log);
+      // Warm-up, not measured: fills the cache (every user) and lets the JIT compile the hot paths.
+      publishBatched(pubsub, topics.created(), bodies.subList(n, n + warmup));
+      awaitCount(() -> acked(metrics), warmup, process);
+      long before = acked(metrics);
+      Result result =
+          measure(
+              process,
+              n,
+              () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
+              () -> acked(metrics) - before);
+      return result;
+    } finally {
+      process.destroy();
+      process.waitFor();
+    }
+  }
+
+  private static Result measure(Process process, int n, Runnable publish, LongSupplier done)
+      throws Exception {
+    Duration cpuBefore = cpu(process);
+    Map<String, Duration> othersBefore = othersCpu(process);
+    long started = System.nanoTime();
+    publish.run();
+    awaitCount(done, n, process);
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    Map<String, Duration> others = new java.util.TreeMap<>();
+    othersCpu(process)
+        .forEach(
+            (name, after) ->
+                others.put(name, after.minus(othersBefore.getOrDefault(name, Duration.ZERO))));
+    return new Result(n, elapsed, cpu(process).minus(cpuBefore), others);
+  }
+
+  /**
+   * CPU so far of every process this benchmark started except the one measured, by command name.
+   */
+  private static Map<String, Duration> othersCpu(Process measured) {
+    Map<String, Duration> byName = new java.util.TreeMap<>();
+    byName.put(
+        "benchmark-jvm", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+    ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.pid() != measured.pid())
+        .forEach(
+            p -> {
+              String name =
+                  p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+              byName.merge(name, p.info().totalCpuDuration().orElse(Duration.ZERO), Duration::plus);
+            });
+    return byName;
+  }
+
+  private static void awaitCount(LongSupplier count, long target, Process process)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (count.getAsLong() < target) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "consumer stopped or too slow at " + count.getAsLong() + "/" + target);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static Duration cpu(Process process) {
+    return process.toHandle().info().totalCpuDuration().orElseThrow();
+  }
+
+  /**
+   * Publishes through the emulator's REST API, 500 messages a request, so publishing is not the
+   * bottleneck.
+   */
+  private static void publishBatched(PubSubEmulator pubsub, String topic, List<String> bodies) {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      for (int from = 0; from < bodies.size(); from += 500) {
+        StringBuilder json = new StringBuilder("{\"messages\":[");
+        for (int i = from; i < Math.min(from + 500, bodies.size()); i++) {
+          json.append(i > from ? "," : "")
+              .append("{\"data\":\"")
+              .append(
+                  Base64.getEncoder()
+                      .encodeToString(bodies.get(i).getBytes(StandardCharsets.UTF_8)))
+              .append("\"}");
+        }
+        json.append("]}");
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://"
+                                + pubsub.hostPort()
+                                + "/v1/projects/"
+                                + pubsub.projectId()
+                                + "/topics/"
+                                + topic
+                                + ":publish"))
+                    .POST(HttpRequest.BodyPublishers.ofString(json.toString()))
+                    .header("Content-Type", "application/json")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          throw new IllegalStateException(
+              "publish failed: " + response.statusCode() + " " + response.body());
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long acked(URI metrics) {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String body =
+          http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+              .body();
+      return body.lines()
+          .filter(l -> l.startsWith("worker_messages_acked_total"))
+          .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .sum();
+    } catch (IOException | InterruptedException e) {
+      return 0;
+    }
+  }
+
+  private static long lastAcked(Path log) {
+    try {
+      return Files.readAllLines(log).stream()
+          .filter(l -> l.startsWith("acked "))
+          .mapToLong(l -> Long.parseLong(l.substring(6).trim()))
+          .max()
+          .orElse(0);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static void awaitLine(Path log, Process process, String line, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!Files.readAllLines(log).contains(line)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("baseline did not start:\n" + Files.readString(log));
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static void awaitHttp(URI uri, Process process, Path log) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("worker exited:\n" + Files.readString(log));
+        }
         try {
-            awaitLine(log, process, "ready", Duration.ofSeconds(60));
-            List<String> bodies = new ArrayList<>();
-            for (int i = 0; i < n + warmup; i++) {
-                bodies.add("{\"notificationId\":\"base-" + round + "-" + i + "\",\"userId\":\"bench-u" + (i % USERS) + "\",\"type\":\"email\"}");
-            }
-            publishBatched(pubsub, topic, bodies.subList(n, n + warmup));
-            awaitCount(() -> lastAcked(log), warmup, process);
-            return measure(process, n, () -> publishBatched(pubsub, topic, bodies.subList(0, n)), () -> lastAcked(log) - warmup);
-        } finally {
-            process.destroyForcibly().waitFor();
+          if (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                  .statusCode()
+              == 200) {
+            return;
+          }
+        } catch (IOException notYet) {
+          // starting
         }
+        Thread.sleep(200);
+      }
     }
+    throw new IllegalStateException("worker not ready:\n" + Files.readString(log));
+  }
 
-    private static Result runWorker(PipelineFixture fixture, PubSubEmulator pubsub, Path jar, int n, int warmup, int round) throws Exception {
-        Topics topics = fixture.createTopics(new Topics("bench-created-" + round, "bench-created-email-" + round, "bench-sent-" + round,
-                "bench-sent-check-" + round, "bench-dead-" + round, "bench-dead-check-" + round), 60);
-        List<Document> docs = new ArrayList<>();
-        List<String> bodies = new ArrayList<>();
-        for (int i = 0; i < n + warmup; i++) {
-            String id = "bench-" + round + "-" + i;
-            String user = "bench-u" + (i % USERS);
-            docs.add(new Document("_id", id).append("userId", user).append("template", "notification")
-                    .append("data", new Document("title", "Bench " + i).append("message", "Message <" + i + ">")).append("status", "pending"));
-            bodies.add("{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
-        }
-        fixture.data.notifications().insertMany(docs);
-        Map<String, String> env = new java.util.HashMap<>(fixture.environment(topics));
-        int port = Ports.free();
-        env.put("HTTP_PORT", String.valueOf(port));
-        env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
-        env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
-        env.put("LOG_LEVEL", "warn");
-        // e.g. -XX:StartFlightRecording=filename=/tmp/worker.jfr to profile the worker under load
-        if (System.getenv("BENCH_WORKER_JAVA_OPTS") != null) {
-            env.put("JAVA_TOOL_OPTIONS", System.getenv("BENCH_WORKER_JAVA_OPTS"));
-        }
-        Path log = Files.createTempFile("bench-worker", ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", jar.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-        try {
-            awaitHttp(URI.create("http://127.0.0.1:" + port + "/readyz"), process, log);
-            // Warm-up, not measured: fills the cache (every user) and lets the JIT compile the hot paths.
-            publishBatched(pubsub, topics.created(), bodies.subList(n, n + warmup));
-            awaitCount(() -> acked(metrics), warmup, process);
-            long before = acked(metrics);
-            Result result = measure(process, n, () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
-                    () -> acked(metrics) - before);
-            return result;
-        } finally {
-            process.destroy();
-            process.waitFor();
-        }
-    }
+  private static Process java(Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(javaBin()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
 
-    private static Result measure(Process process, int n, Runnable publish, LongSupplier done) throws Exception {
-        Duration cpuBefore = cpu(process);
-        Map<String, Duration> othersBefore = othersCpu(process);
-        long started = System.nanoTime();
-        publish.run();
-        awaitCount(done, n, process);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        Map<String, Duration> others = new java.util.TreeMap<>();
-        othersCpu(process).forEach((name, after) -> others.put(name, after.minus(othersBefore.getOrDefault(name, Duration.ZERO))));
-        return new Result(n, elapsed, cpu(process).minus(cpuBefore), others);
-    }
-
-    /** CPU so far of every process this benchmark started except the one measured, by command name. */
-    private static Map<String, Duration> othersCpu(Process measured) {
-        Map<String, Duration> byName = new java.util.TreeMap<>();
-        byName.put("benchmark-jvm", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
-        ProcessHandle.current().descendants().filter(p -> p.pid() != measured.pid()).forEach(p -> {
-            String name = p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
-            byName.merge(name, p.info().totalCpuDuration().orElse(Duration.ZERO), Duration::plus);
-        });
-        return byName;
-    }
-
-    private static void awaitCount(LongSupplier count, long target, Process process) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (count.getAsLong() < target) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("consumer stopped or too slow at " + count.getAsLong() + "/" + target);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static Duration cpu(Process process) {
-        return process.toHandle().info().totalCpuDuration().orElseThrow();
-    }
-
-    /** Publishes through the emulator's REST API, 500 messages a request, so publishing is not the bottleneck. */
-    private static void publishBatched(PubSubEmulator pubsub, String topic, List<String> bodies) {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            for (int from = 0; from < bodies.size(); from += 500) {
-                StringBuilder json = new StringBuilder("{\"messages\":[");
-                for (int i = from; i < Math.min(from + 500, bodies.size()); i++) {
-                    json.append(i > from ? "," : "").append("{\"data\":\"")
-                            .append(Base64.getEncoder().encodeToString(bodies.get(i).getBytes(StandardCharsets.UTF_8))).append("\"}");
-                }
-                json.append("]}");
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                                URI.create("http://" + pubsub.hostPort() + "/v1/projects/" + pubsub.projectId() + "/topics/" + topic + ":publish"))
-                        .POST(HttpRequest.BodyPublishers.ofString(json.toString())).header("Content-Type", "application/json").build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    throw new IllegalStateException("publish failed: " + response.statusCode() + " " + response.body());
-                }
-            }
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static long acked(URI metrics) {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            String body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(l -> l.startsWith("worker_messages_acked_total"))
-                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-        } catch (IOException | InterruptedException e) {
-            return 0;
-        }
-    }
-
-    private static long lastAcked(Path log) {
-        try {
-            return Files.readAllLines(log).stream().filter(l -> l.startsWith("acked "))
-                    .mapToLong(l -> Long.parseLong(l.substring(6).trim())).max().orElse(0);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static void awaitLine(Path log, Process process, String line, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.readAllLines(log).contains(line)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("baseline did not start:\n" + Files.readString(log));
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static void awaitHttp(URI uri, Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("worker exited:\n" + Files.readString(log));
-                }
-                try {
-                    if (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // starting
-                }
-                Thread.sleep(200);
-            }
-        }
-        throw new IllegalStateException("worker not ready:\n" + Files.readString(log));
-    }
-
-    private static Process java(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaBin()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
 }

@@ -26,234 +26,323 @@ import java.util.stream.IntStream;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
-/** The whole pipeline against real Redis, MariaDB, MongoDB wire server, Pub/Sub emulator and SES emulator. */
+/**
+ * The whole pipeline against real Redis, MariaDB, MongoDB wire server, Pub/Sub emulator and SES
+ * emulator.
+ */
 class DeliveryEndToEndTest extends WithRealServers {
-    private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newHttpClient();
 
-    @Test
-    void eachTemplateArrivesEscapedAndIsReportedSent() {
-        Topics topics = fixture.freshTopics(10);
-        String userId = PipelineFixture.unique("ada");
-        String address = userId + "@example.com";
-        fixture.data.addUser(userId, address, "Ada");
-        String welcome = PipelineFixture.unique("n-welcome");
-        String notice = PipelineFixture.unique("n-notice");
-        String other = PipelineFixture.unique("n-other");
-        fixture.data.addNotification(welcome, userId, "welcome", Map.of("name", "Ada & <Co>"));
-        fixture.data.addNotification(notice, userId, "notification", Map.of("title", "Bill\r\nBcc: x@evil.test", "message", "Total < 5 & \"due\""));
-        fixture.data.addNotification(other, userId, "digest", Map.of());
-        fixture.startWorker(fixture.environment(topics));
+  @Test
+  void eachTemplateArrivesEscapedAndIsReportedSent() {
+    Topics topics = fixture.freshTopics(10);
+    String userId = PipelineFixture.unique("ada");
+    String address = userId + "@example.com";
+    fixture.data.addUser(userId, address, "Ada");
+    String welcome = PipelineFixture.unique("n-welcome");
+    String notice = PipelineFixture.unique("n-notice");
+    String other = PipelineFixture.unique("n-other");
+    fixture.data.addNotification(welcome, userId, "welcome", Map.of("name", "Ada & <Co>"));
+    fixture.data.addNotification(
+        notice,
+        userId,
+        "notification",
+        Map.of("title", "Bill\r\nBcc: x@evil.test", "message", "Total < 5 & \"due\""));
+    fixture.data.addNotification(other, userId, "digest", Map.of());
+    fixture.startWorker(fixture.environment(topics));
 
-        List.of(welcome, notice, other).forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
-        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, List.of(welcome, notice, other));
+    List.of(welcome, notice, other)
+        .forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
+    Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, List.of(welcome, notice, other));
 
-        assertThat(outcomes).containsOnlyKeys(welcome, notice, other);
-        outcomes.values().forEach(event -> {
-            assertThat(event.get("status").asText()).isEqualTo("sent");
-            assertThat(Instant.parse(event.get("timestamp").asText())).isBefore(Instant.now().plusSeconds(1));
-            assertThat(event.get("timestamp").asText()).endsWith("Z");
-        });
-        Map<String, SesEmulator.SentEmail> bySubject = fixture.emailsTo(address).stream()
-                .collect(Collectors.toMap(SesEmulator.SentEmail::subject, Function.identity()));
-        assertThat(bySubject).hasSize(3);
-        assertThat(bySubject.get("Welcome to VibeWork!").htmlBody()).isEqualTo("<p>Welcome Ada &amp; &lt;Co&gt;!</p>");
-        assertThat(bySubject.get("Bill Bcc: x@evil.test").htmlBody()).isEqualTo("<p>Total &lt; 5 &amp; &quot;due&quot;</p>");
-        assertThat(bySubject.get("Notification").htmlBody()).isEqualTo("<p>You have a new notification</p>");
-        assertThat(bySubject.values()).allSatisfy(email -> assertThat(email.from()).contains("noreply@vibework.io"));
+    assertThat(outcomes).containsOnlyKeys(welcome, notice, other);
+    outcomes
+        .values()
+        .forEach(
+            event -> {
+              assertThat(event.get("status").asText()).isEqualTo("sent");
+              assertThat(Instant.parse(event.get("timestamp").asText()))
+                  .isBefore(Instant.now().plusSeconds(1));
+              assertThat(event.get("timestamp").asText()).endsWith("Z");
+            });
+    Map<String, SesEmulator.SentEmail> bySubject =
+        fixture.emailsTo(address).stream()
+            .collect(Collectors.toMap(SesEmulator.SentEmail::subject, Function.identity()));
+    assertThat(bySubject).hasSize(3);
+    assertThat(bySubject.get("Welcome to VibeWork!").htmlBody())
+        .isEqualTo("<p>Welcome Ada &amp; &lt;Co&gt;!</p>");
+    assertThat(bySubject.get("Bill Bcc: x@evil.test").htmlBody())
+        .isEqualTo("<p>Total &lt; 5 &amp; &quot;due&quot;</p>");
+    assertThat(bySubject.get("Notification").htmlBody())
+        .isEqualTo("<p>You have a new notification</p>");
+    assertThat(bySubject.values())
+        .allSatisfy(email -> assertThat(email.from()).contains("noreply@vibework.io"));
 
-        Document stored = fixture.data.notifications().find(new Document("_id", welcome)).first();
-        assertThat(stored.getString("status")).isEqualTo("sent");
-        assertThat(stored.getString("sesMessageId")).isNotBlank();
-        assertThat(stored.get("sentAt")).isInstanceOf(Date.class);
+    Document stored = fixture.data.notifications().find(new Document("_id", welcome)).first();
+    assertThat(stored.getString("status")).isEqualTo("sent");
+    assertThat(stored.getString("sesMessageId")).isNotBlank();
+    assertThat(stored.get("sentAt")).isInstanceOf(Date.class);
+  }
+
+  @Test
+  void duplicatesAcrossTwoWorkersSendOneEmailEach() {
+    Topics topics = fixture.freshTopics(10);
+    String userId = PipelineFixture.unique("bob");
+    String address = userId + "@example.com";
+    fixture.data.addUser(userId, address, "Bob");
+    List<String> ids =
+        IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-dup")).toList();
+    ids.forEach(
+        id ->
+            fixture.data.addNotification(
+                id, userId, "notification", Map.of("title", id, "message", "hi")));
+    Worker first = fixture.startWorker(fixture.environment(topics));
+    Worker second = fixture.startWorker(fixture.environment(topics));
+
+    for (String id : ids) {
+      fixture.publishCreated(topics, id, userId, "email");
+      fixture.publishCreated(topics, id, userId, "email");
     }
+    Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, ids);
 
-    @Test
-    void duplicatesAcrossTwoWorkersSendOneEmailEach() {
-        Topics topics = fixture.freshTopics(10);
-        String userId = PipelineFixture.unique("bob");
-        String address = userId + "@example.com";
-        fixture.data.addUser(userId, address, "Bob");
-        List<String> ids = IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-dup")).toList();
-        ids.forEach(id -> fixture.data.addNotification(id, userId, "notification", Map.of("title", id, "message", "hi")));
-        Worker first = fixture.startWorker(fixture.environment(topics));
-        Worker second = fixture.startWorker(fixture.environment(topics));
+    assertThat(outcomes.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> acked(first) + acked(second) >= 2 * ids.size());
+    assertThat(fixture.emailsTo(address))
+        .extracting(SesEmulator.SentEmail::subject)
+        .containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(received(first)).as("both workers took part").isPositive();
+    assertThat(received(second)).as("both workers took part").isPositive();
 
-        for (String id : ids) {
-            fixture.publishCreated(topics, id, userId, "email");
-            fixture.publishCreated(topics, id, userId, "email");
-        }
-        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, ids);
+    // A later redelivery of an already-sent notification is acknowledged and sends nothing.
+    pubsub.drain(topics.sentCheck(), Duration.ofSeconds(1));
+    fixture.publishCreated(topics, ids.get(0), userId, "email");
+    assertThat(fixture.awaitOutcome(topics, ids.get(0)).get("status").asText()).isEqualTo("sent");
+    assertThat(fixture.emailsTo(address)).hasSize(ids.size());
+    assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2)))
+        .as("nothing left unacknowledged")
+        .isEmpty();
+  }
 
-        assertThat(outcomes.keySet()).containsExactlyInAnyOrderElementsOf(ids);
-        await().atMost(Duration.ofSeconds(30)).until(() -> acked(first) + acked(second) >= 2 * ids.size());
-        assertThat(fixture.emailsTo(address)).extracting(SesEmulator.SentEmail::subject).containsExactlyInAnyOrderElementsOf(ids);
-        assertThat(received(first)).as("both workers took part").isPositive();
-        assertThat(received(second)).as("both workers took part").isPositive();
+  @Test
+  void aWorkerThatDiedBetweenSendAndAckDoesNotCauseASecondEmail() {
+    Topics topics = fixture.freshTopics(10);
+    PipelineFixture.Welcome cy = fixture.addUserWithWelcome("Cy");
+    String id = cy.notificationId();
+    // What a worker leaves behind when it dies after SES accepted the email but before acking.
+    fixture
+        .data
+        .deliveries()
+        .insertOne(
+            new Document("_id", id)
+                .append("state", "sent")
+                .append("owner", "dead-worker")
+                .append("sesMessageId", "ses-1")
+                .append("leaseUntil", new Date()));
+    fixture.startWorker(fixture.environment(topics));
 
-        // A later redelivery of an already-sent notification is acknowledged and sends nothing.
-        pubsub.drain(topics.sentCheck(), Duration.ofSeconds(1));
-        fixture.publishCreated(topics, ids.get(0), userId, "email");
-        assertThat(fixture.awaitOutcome(topics, ids.get(0)).get("status").asText()).isEqualTo("sent");
-        assertThat(fixture.emailsTo(address)).hasSize(ids.size());
-        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).as("nothing left unacknowledged").isEmpty();
+    fixture.publishCreated(topics, id, cy.userId(), "email");
+
+    assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+    assertThat(fixture.emailsTo(cy.address())).isEmpty();
+    assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).isEmpty();
+  }
+
+  @Test
+  void messagesThatCanNeverSucceedAreDeadLetteredReportedAndAcked() {
+    Topics topics = fixture.freshTopics(10);
+    String known = PipelineFixture.unique("dee");
+    fixture.data.addUser(known, known + "@example.com", "Dee");
+    String orphan = PipelineFixture.unique("n-orphan");
+    fixture.data.addNotification(orphan, "nobody", "welcome", Map.of());
+    String missing = PipelineFixture.unique("n-missing");
+    String halfMessage = PipelineFixture.unique("n-half");
+    Worker worker = fixture.startWorker(fixture.environment(topics));
+
+    pubsub.publish(topics.created(), "this is not json");
+    pubsub.publish(
+        topics.created(), "{\"notificationId\":\"" + halfMessage + "\",\"type\":\"email\"}");
+    fixture.publishCreated(topics, orphan, "nobody", "email");
+    fixture.publishCreated(topics, missing, known, "email");
+
+    List<PubSubEmulator.ReceivedMessage> dead =
+        pubsub.awaitMessages(topics.deadLetterCheck(), 4, Duration.ofSeconds(60));
+    assertThat(dead)
+        .extracting(m -> m.attributes().get("deadLetterReason"))
+        .containsExactlyInAnyOrder(
+            "malformed_message", "malformed_message", "unknown_user", "unknown_notification");
+    assertThat(dead).extracting(PubSubEmulator.ReceivedMessage::data).contains("this is not json");
+    Map<String, JsonNode> outcomes =
+        fixture.awaitOutcomes(topics, List.of(halfMessage, orphan, missing));
+    assertThat(outcomes).containsOnlyKeys(halfMessage, orphan, missing);
+    assertThat(outcomes.values())
+        .allSatisfy(event -> assertThat(event.get("status").asText()).isEqualTo("failed"));
+    assertThat(
+            fixture
+                .data
+                .notifications()
+                .find(new Document("_id", orphan))
+                .first()
+                .getString("status"))
+        .isEqualTo("failed");
+    // Acknowledged, not retried: nothing comes back and nothing was received twice.
+    assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(3))).isEmpty();
+    assertThat(counter(worker, "worker.messages.received")).isEqualTo(4);
+    assertThat(counter(worker, "worker.messages.deadlettered")).isEqualTo(4);
+    assertThat(fixture.emailsTo(known + "@example.com")).isEmpty();
+  }
+
+  @Test
+  void aMalformedMessageNamingASentNotificationLeavesItsRecordsAlone() {
+    Topics topics = fixture.freshTopics(10);
+    PipelineFixture.Welcome gus = fixture.addUserWithWelcome("Gus");
+    fixture.startWorker(fixture.environment(topics));
+    fixture.publishCreated(topics, gus.notificationId(), gus.userId(), "email");
+    assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText())
+        .isEqualTo("sent");
+
+    pubsub.publish(
+        topics.created(),
+        "{\"notificationId\":\"" + gus.notificationId() + "\",\"type\":\"email\"}");
+
+    assertThat(pubsub.awaitMessages(topics.deadLetterCheck(), 1, Duration.ofSeconds(30)))
+        .hasSize(1);
+    assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText())
+        .isEqualTo("failed");
+    assertThat(
+            fixture
+                .data
+                .notifications()
+                .find(new Document("_id", gus.notificationId()))
+                .first()
+                .getString("status"))
+        .isEqualTo("sent");
+    assertThat(
+            fixture
+                .data
+                .deliveries()
+                .find(new Document("_id", gus.notificationId()))
+                .first()
+                .getString("state"))
+        .isEqualTo("sent");
+    assertThat(fixture.emailsTo(gus.address())).hasSize(1);
+  }
+
+  @Test
+  void otherNotificationTypesAreAcknowledgedWithoutEmail() {
+    Topics topics = fixture.freshTopics(10);
+    Worker worker = fixture.startWorker(fixture.environment(topics));
+    int before = ses.emails().size();
+
+    fixture.publishCreated(topics, PipelineFixture.unique("n-sms"), "someone", "sms");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> counter(worker, "worker.messages.acked") == 1);
+    assertThat(counter(worker, "worker.messages.skipped")).isEqualTo(1);
+    assertThat(ses.emails()).hasSize(before);
+  }
+
+  @Test
+  void sesThrottlingIsRetriedAndTheEmailArrivesOnce() throws Exception {
+    Topics topics = fixture.freshTopics(30);
+    PipelineFixture.Welcome eve = fixture.addUserWithWelcome("Eve");
+    try (FaultProxy proxy = new FaultProxy(ses.endpoint())) {
+      proxy.start();
+      Worker worker = fixture.startWorker(fixture.environment(topics, proxy.uri()));
+      proxy.failNext(3, 429);
+
+      fixture.publishCreated(topics, eve.notificationId(), eve.userId(), "email");
+
+      assertThat(fixture.awaitOutcome(topics, eve.notificationId()).get("status").asText())
+          .isEqualTo("sent");
+      assertThat(proxy.faultsServed()).isEqualTo(3);
+      assertThat(fixture.emailsTo(eve.address())).hasSize(1);
+      assertThat(counter(worker, "worker.emails.retried")).isEqualTo(3);
+      assertThat(counter(worker, "worker.emails.sent")).isEqualTo(1);
     }
+  }
 
-    @Test
-    void aWorkerThatDiedBetweenSendAndAckDoesNotCauseASecondEmail() {
-        Topics topics = fixture.freshTopics(10);
-        PipelineFixture.Welcome cy = fixture.addUserWithWelcome("Cy");
-        String id = cy.notificationId();
-        // What a worker leaves behind when it dies after SES accepted the email but before acking.
-        fixture.data.deliveries().insertOne(new Document("_id", id).append("state", "sent").append("owner", "dead-worker")
-                .append("sesMessageId", "ses-1").append("leaseUntil", new Date()));
-        fixture.startWorker(fixture.environment(topics));
+  @Test
+  void readinessNamesTheCacheWhileRedisIsDownAndDeliveryGoesOn() throws Exception {
+    Topics topics = fixture.freshTopics(10);
+    PipelineFixture.Welcome fay = fixture.addUserWithWelcome("Fay");
+    Worker worker = fixture.startWorker(fixture.environment(topics));
+    assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200);
+    assertThat(get(worker, "/readyz").body())
+        .isEqualTo(
+            "{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"cache\":\"ok\",\"notifications\":\"ok\",\"pubsub\":\"ok\"}}");
 
-        fixture.publishCreated(topics, id, cy.userId(), "email");
+    redis.stop();
 
-        assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
-        assertThat(fixture.emailsTo(cy.address())).isEmpty();
-        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(2))).isEmpty();
-    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> ready = get(worker, "/readyz");
+              assertThat(ready.statusCode()).isEqualTo(503);
+              JsonNode body = PipelineFixture.parse(ready.body());
+              assertThat(body.get("status").asText()).isEqualTo("not_ready");
+              assertThat(body.get("checks").get("cache").asText()).isEqualTo("error");
+              assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
+            });
+    fixture.publishCreated(topics, fay.notificationId(), fay.userId(), "email");
+    assertThat(fixture.awaitOutcome(topics, fay.notificationId()).get("status").asText())
+        .isEqualTo("sent");
+    assertThat(fixture.emailsTo(fay.address())).hasSize(1);
+    assertThat(get(worker, "/healthz").statusCode()).isEqualTo(200);
 
-    @Test
-    void messagesThatCanNeverSucceedAreDeadLetteredReportedAndAcked() {
-        Topics topics = fixture.freshTopics(10);
-        String known = PipelineFixture.unique("dee");
-        fixture.data.addUser(known, known + "@example.com", "Dee");
-        String orphan = PipelineFixture.unique("n-orphan");
-        fixture.data.addNotification(orphan, "nobody", "welcome", Map.of());
-        String missing = PipelineFixture.unique("n-missing");
-        String halfMessage = PipelineFixture.unique("n-half");
-        Worker worker = fixture.startWorker(fixture.environment(topics));
+    redis.start();
 
-        pubsub.publish(topics.created(), "this is not json");
-        pubsub.publish(topics.created(), "{\"notificationId\":\"" + halfMessage + "\",\"type\":\"email\"}");
-        fixture.publishCreated(topics, orphan, "nobody", "email");
-        fixture.publishCreated(topics, missing, known, "email");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200));
+  }
 
-        List<PubSubEmulator.ReceivedMessage> dead = pubsub.awaitMessages(topics.deadLetterCheck(), 4, Duration.ofSeconds(60));
-        assertThat(dead).extracting(m -> m.attributes().get("deadLetterReason"))
-                .containsExactlyInAnyOrder("malformed_message", "malformed_message", "unknown_user", "unknown_notification");
-        assertThat(dead).extracting(PubSubEmulator.ReceivedMessage::data).contains("this is not json");
-        Map<String, JsonNode> outcomes = fixture.awaitOutcomes(topics, List.of(halfMessage, orphan, missing));
-        assertThat(outcomes).containsOnlyKeys(halfMessage, orphan, missing);
-        assertThat(outcomes.values()).allSatisfy(event -> assertThat(event.get("status").asText()).isEqualTo("failed"));
-        assertThat(fixture.data.notifications().find(new Document("_id", orphan)).first().getString("status")).isEqualTo("failed");
-        // Acknowledged, not retried: nothing comes back and nothing was received twice.
-        assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(3))).isEmpty();
-        assertThat(counter(worker, "worker.messages.received")).isEqualTo(4);
-        assertThat(counter(worker, "worker.messages.deadlettered")).isEqualTo(4);
-        assertThat(fixture.emailsTo(known + "@example.com")).isEmpty();
-    }
+  @Test
+  void metricsExposeTheDocumentedMeters() throws Exception {
+    Topics topics = fixture.freshTopics(10);
+    Worker worker = fixture.startWorker(fixture.environment(topics));
 
-    @Test
-    void aMalformedMessageNamingASentNotificationLeavesItsRecordsAlone() {
-        Topics topics = fixture.freshTopics(10);
-        PipelineFixture.Welcome gus = fixture.addUserWithWelcome("Gus");
-        fixture.startWorker(fixture.environment(topics));
-        fixture.publishCreated(topics, gus.notificationId(), gus.userId(), "email");
-        assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText()).isEqualTo("sent");
+    String metrics = get(worker, "/metrics").body();
 
-        pubsub.publish(topics.created(), "{\"notificationId\":\"" + gus.notificationId() + "\",\"type\":\"email\"}");
+    assertThat(metrics)
+        .contains(
+            "worker_cache_hits_total",
+            "worker_cache_misses_total",
+            "worker_cache_latency_seconds",
+            "hikaricp_connections_active",
+            "hikaricp_connections_max",
+            "worker_db_query_latency_seconds",
+            "worker_messages_received_total",
+            "worker_messages_acked_total",
+            "worker_messages_nacked_total",
+            "worker_messages_deadlettered_total",
+            "worker_messages_processing_seconds",
+            "worker_emails_sent_total",
+            "worker_emails_failed_total",
+            "worker_emails_retried_total",
+            "worker_email_send_latency_seconds");
+  }
 
-        assertThat(pubsub.awaitMessages(topics.deadLetterCheck(), 1, Duration.ofSeconds(30))).hasSize(1);
-        assertThat(fixture.awaitOutcome(topics, gus.notificationId()).get("status").asText()).isEqualTo("failed");
-        assertThat(fixture.data.notifications().find(new Document("_id", gus.notificationId())).first().getString("status")).isEqualTo("sent");
-        assertThat(fixture.data.deliveries().find(new Document("_id", gus.notificationId())).first().getString("state")).isEqualTo("sent");
-        assertThat(fixture.emailsTo(gus.address())).hasSize(1);
-    }
+  private HttpResponse<String> get(Worker worker, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 
-    @Test
-    void otherNotificationTypesAreAcknowledgedWithoutEmail() {
-        Topics topics = fixture.freshTopics(10);
-        Worker worker = fixture.startWorker(fixture.environment(topics));
-        int before = ses.emails().size();
+  private static double counter(Worker worker, String name) {
+    return worker.registry().get(name).counter().count();
+  }
 
-        fixture.publishCreated(topics, PipelineFixture.unique("n-sms"), "someone", "sms");
+  private static double acked(Worker worker) {
+    return counter(worker, "worker.messages.acked");
+  }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> counter(worker, "worker.messages.acked") == 1);
-        assertThat(counter(worker, "worker.messages.skipped")).isEqualTo(1);
-        assertThat(ses.emails()).hasSize(before);
-    }
-
-    @Test
-    void sesThrottlingIsRetriedAndTheEmailArrivesOnce() throws Exception {
-        Topics topics = fixture.freshTopics(30);
-        PipelineFixture.Welcome eve = fixture.addUserWithWelcome("Eve");
-        try (FaultProxy proxy = new FaultProxy(ses.endpoint())) {
-            proxy.start();
-            Worker worker = fixture.startWorker(fixture.environment(topics, proxy.uri()));
-            proxy.failNext(3, 429);
-
-            fixture.publishCreated(topics, eve.notificationId(), eve.userId(), "email");
-
-            assertThat(fixture.awaitOutcome(topics, eve.notificationId()).get("status").asText()).isEqualTo("sent");
-            assertThat(proxy.faultsServed()).isEqualTo(3);
-            assertThat(fixture.emailsTo(eve.address())).hasSize(1);
-            assertThat(counter(worker, "worker.emails.retried")).isEqualTo(3);
-            assertThat(counter(worker, "worker.emails.sent")).isEqualTo(1);
-        }
-    }
-
-    @Test
-    void readinessNamesTheCacheWhileRedisIsDownAndDeliveryGoesOn() throws Exception {
-        Topics topics = fixture.freshTopics(10);
-        PipelineFixture.Welcome fay = fixture.addUserWithWelcome("Fay");
-        Worker worker = fixture.startWorker(fixture.environment(topics));
-        assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200);
-        assertThat(get(worker, "/readyz").body())
-                .isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"cache\":\"ok\",\"notifications\":\"ok\",\"pubsub\":\"ok\"}}");
-
-        redis.stop();
-
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            HttpResponse<String> ready = get(worker, "/readyz");
-            assertThat(ready.statusCode()).isEqualTo(503);
-            JsonNode body = PipelineFixture.parse(ready.body());
-            assertThat(body.get("status").asText()).isEqualTo("not_ready");
-            assertThat(body.get("checks").get("cache").asText()).isEqualTo("error");
-            assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
-        });
-        fixture.publishCreated(topics, fay.notificationId(), fay.userId(), "email");
-        assertThat(fixture.awaitOutcome(topics, fay.notificationId()).get("status").asText()).isEqualTo("sent");
-        assertThat(fixture.emailsTo(fay.address())).hasSize(1);
-        assertThat(get(worker, "/healthz").statusCode()).isEqualTo(200);
-
-        redis.start();
-
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200));
-    }
-
-    @Test
-    void metricsExposeTheDocumentedMeters() throws Exception {
-        Topics topics = fixture.freshTopics(10);
-        Worker worker = fixture.startWorker(fixture.environment(topics));
-
-        String metrics = get(worker, "/metrics").body();
-
-        assertThat(metrics).contains(
-                "worker_cache_hits_total", "worker_cache_misses_total", "worker_cache_latency_seconds",
-                "hikaricp_connections_active", "hikaricp_connections_max", "worker_db_query_latency_seconds",
-                "worker_messages_received_total", "worker_messages_acked_total", "worker_messages_nacked_total",
-                "worker_messages_deadlettered_total", "worker_messages_processing_seconds",
-                "worker_emails_sent_total", "worker_emails_failed_total", "worker_emails_retried_total",
-                "worker_email_send_latency_seconds");
-    }
-
-    private HttpResponse<String> get(Worker worker, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static double counter(Worker worker, String name) {
-        return worker.registry().get(name).counter().count();
-    }
-
-    private static double acked(Worker worker) {
-        return counter(worker, "worker.messages.acked");
-    }
-
-    private static double received(Worker worker) {
-        return counter(worker, "worker.messages.received");
-    }
+  private static double received(Worker worker) {
+    return counter(worker, "worker.messages.received");
+  }
 }
