@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN   := mvn -B -ntp
 JAVA_HOME_21 = $(shell scripts/java-home.sh)
 
-.PHONY: deps build test demo demo-worker bench-worker bench-operator crds clean
+.PHONY: deps build test fmt fmt-check demo demo-worker bench-worker bench-operator crds clean
 
 deps:
 	@scripts/install-deps.sh
@@ -12,8 +12,18 @@ deps:
 build: deps
 	JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q -DskipTests install
 
-test: deps
+test: deps fmt-check
 	JAVA_HOME=$(JAVA_HOME_21) $(MVN) install
+
+# One formatter (google-java-format through Spotless) for every module.
+fmt:
+	JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q spotless:apply
+
+# Offline after the first build: the formatter comes from the Maven cache.
+fmt-check:
+	@out=$$(JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q -fae spotless:check 2>&1) \
+	  || { printf '%s\n' "$$out" | grep -E '^\[ERROR\] +src/' | head -20; \
+	       echo "code is not formatted: run 'make fmt' to fix it"; exit 1; }
 
 # The whole system with no cluster: local API, kubectl apply of crds/ and examples/, operator, workers.
 demo: build
