@@ -49,7 +49,7 @@ public final class HostMapping implements AutoCloseable {
     this.hostsFile = hostsFile;
     String system;
     try {
-      system = java.nio.file.Files.readString(Path.of("/etc/hosts"));
+      system = Files.readString(Path.of("/etc/hosts"));
     } catch (IOException e) {
       system = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n";
     }

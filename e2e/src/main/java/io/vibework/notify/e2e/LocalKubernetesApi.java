@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A local Kubernetes API on loopback (plain HTTP): fabric8's {@link KubernetesMockServer} in CRUD
@@ -37,8 +39,7 @@ public final class LocalKubernetesApi implements AutoCloseable {
   private final Thread drain;
   private final AtomicLong requests = new AtomicLong();
   // Held so the level sticks (JUL keeps loggers weakly); the mock logs every request at INFO.
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
   private LocalKubernetesApi(KubernetesMockServer server, Path kubeconfig) {
     this.server = server;
@@ -68,7 +69,7 @@ public final class LocalKubernetesApi implements AutoCloseable {
 
   /** Starts on a free loopback port and writes {@code <dir>/kubeconfig}. */
   public static LocalKubernetesApi start(Path dir) {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    MOCK_LOG.setLevel(Level.WARNING);
     KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
     LocalApiDispatcher dispatcher = new LocalApiDispatcher(crud, Clock.systemUTC());
     KubernetesMockServer server =

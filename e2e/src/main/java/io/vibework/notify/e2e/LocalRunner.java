@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vibework.notify.testkit.Ports;
@@ -46,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -218,7 +220,7 @@ public final class LocalRunner implements AutoCloseable {
     var ref = owner.get();
     String[] gv = ref.getApiVersion().split("/", 2);
     var ctx =
-        new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+        new ResourceDefinitionContext.Builder()
             .withGroup(gv.length == 2 ? gv[0] : "")
             .withVersion(gv.length == 2 ? gv[1] : gv[0])
             .withKind(ref.getKind())
@@ -286,7 +288,7 @@ public final class LocalRunner implements AutoCloseable {
   // ---- one Deployment -----------------------------------------------------------------------
 
   private final class Workload {
-    final List<WorkerProcess> pods = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<WorkerProcess> pods = new CopyOnWriteArrayList<>();
     String lastStatus;
     final Map<String, String> transitions = new LinkedHashMap<>();
     String lastWaiting;

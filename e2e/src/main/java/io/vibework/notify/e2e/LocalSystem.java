@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -665,7 +666,7 @@ public final class LocalSystem implements AutoCloseable {
     }
     closed = true;
     List<AutoCloseable> reversed = new ArrayList<>(started);
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     // Workers and the operator first (they hold connections), servers last, in parallel where it is
     // safe.
     for (AutoCloseable c : reversed) {

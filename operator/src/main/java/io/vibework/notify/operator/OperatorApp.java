@@ -3,6 +3,7 @@ package io.vibework.notify.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -84,11 +85,9 @@ public final class OperatorApp implements AutoCloseable {
                             config.leaderElectionLeaseName())
                         .withLeaseNamespace(config.leaderElectionNamespace())
                         // JOSDK's own exit on losing the Lease calls System.exit from inside
-                        // operator.stop(),
-                        // which deadlocks when stop() runs in the SIGTERM shutdown hook: the pod
-                        // then hangs
-                        // until SIGKILL. Exit ourselves, and only when the Lease is lost while
-                        // still running.
+                        // operator.stop(), which deadlocks when stop() runs in the SIGTERM
+                        // shutdown hook: the pod then hangs until SIGKILL. Exit ourselves, and
+                        // only when the Lease is lost while still running.
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(
                             new LeaderCallbacks(
@@ -131,9 +130,7 @@ public final class OperatorApp implements AutoCloseable {
     }
   }
 
-  private static void namespaces(
-      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,
-      OperatorConfig config) {
+  private static void namespaces(ControllerConfigurationOverrider<?> c, OperatorConfig config) {
     if (config.watchAllNamespaces()) {
       c.watchingAllNamespaces();
     } else {

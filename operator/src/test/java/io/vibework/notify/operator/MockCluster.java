@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * fabric8's API server mock in CRUD mode, with our CRDs applied from crds/ (what users apply), and
@@ -30,11 +32,10 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final List<String> seen = new ArrayList<>();
   // Held so the level sticks: JUL keeps loggers only weakly. The mock logs every request at INFO.
-  private final java.util.logging.Logger mockLog =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private final Logger mockLog = Logger.getLogger("io.fabric8.mockwebserver");
 
   public MockCluster() {
-    mockLog.setLevel(java.util.logging.Level.WARNING);
+    mockLog.setLevel(Level.WARNING);
     server =
         new KubernetesMockServer(
             new Context(),

@@ -20,11 +20,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.CacheConfigSpec;
+import io.vibework.notify.operator.api.CacheConfigStatus;
 import io.vibework.notify.operator.api.Conditions;
+import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.config.OperatorConfig;
@@ -45,6 +48,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,7 +88,7 @@ class OperatorIntegrationTest {
 
   @BeforeAll
   void start() throws Exception {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     logs.start();
     root.addAppender(logs);
     cluster = new MockCluster();
@@ -109,7 +113,7 @@ class OperatorIntegrationTest {
     if (operator != null) operator.close();
     if (worker != null) worker.close();
     if (cluster != null) cluster.close();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
   }
 
   // The worker's cache check: AUTH then PING over a plain socket to the real Redis.
@@ -360,7 +364,7 @@ class OperatorIntegrationTest {
                       s.image(),
                       s.replicas(),
                       s.resources(),
-                      io.vibework.notify.operator.api.LogLevel.DEBUG,
+                      LogLevel.DEBUG,
                       s.cacheRef(),
                       s.pubsub(),
                       s.email(),
@@ -648,7 +652,7 @@ class OperatorIntegrationTest {
   @Test
   @Order(7)
   void everyOwnedObjectCarriesItsOwnerReference() {
-    Set<String> pipelineUids = new java.util.HashSet<>();
+    Set<String> pipelineUids = new HashSet<>();
     client
         .resources(NotificationPipeline.class)
         .inAnyNamespace()
@@ -711,7 +715,7 @@ class OperatorIntegrationTest {
         .tag("kind", "NotificationPipeline")
         .counters()
         .stream()
-        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .mapToDouble(Counter::count)
         .sum();
   }
 
@@ -719,7 +723,7 @@ class OperatorIntegrationTest {
     return client.v1().events().inNamespace(ns).list().getItems();
   }
 
-  private io.vibework.notify.operator.api.CacheConfigStatus cache(String ns, String name) {
+  private CacheConfigStatus cache(String ns, String name) {
     CacheConfig cc = client.resources(CacheConfig.class).inNamespace(ns).withName(name).get();
     return cc == null ? null : cc.getStatus();
   }

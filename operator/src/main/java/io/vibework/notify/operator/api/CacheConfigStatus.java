@@ -1,5 +1,6 @@
 package io.vibework.notify.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
  * (and by over 5 ms), so that a steady Redis does not cause a status write every probe.
  */
 // Unknown fields are ignored so an older operator can read a newer one's status.
-@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record CacheConfigStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * metav1.Condition helpers: lastTransitionTime moves only when status flips, as kstatus expects.
@@ -57,7 +58,7 @@ public final class Conditions {
       Condition ready,
       Condition progressing,
       Condition degraded,
-      java.util.Set<String> transientReasons,
+      Set<String> transientReasons,
       Long generation,
       List<Condition> previous,
       Clock clock) {

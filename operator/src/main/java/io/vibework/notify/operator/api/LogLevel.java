@@ -1,6 +1,7 @@
 package io.vibework.notify.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
 
 /** Worker log level; serialised in lower case because that is what the worker's LOG_LEVEL takes. */
 public enum LogLevel {
@@ -16,6 +17,6 @@ public enum LogLevel {
   ERROR;
 
   public String value() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,11 +1,12 @@
 package io.vibework.notify.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 // Unknown fields are ignored so an older operator can read a newer one's status.
-@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record NotificationPipelineStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,

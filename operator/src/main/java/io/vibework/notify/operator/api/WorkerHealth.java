@@ -1,13 +1,16 @@
 package io.vibework.notify.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What the workers' /readyz said. {@code checkedAt} is the time of the probe that first saw this
  * result: re-stamping it on every identical probe would make a quiet cluster write status forever.
  */
-@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record WorkerHealth(
     @JsonPropertyDescription("ready, not_ready, or unreachable when /readyz did not answer.")
         String status,
@@ -21,7 +24,7 @@ public record WorkerHealth(
   public static final String NOT_READY = "not_ready";
   public static final String UNREACHABLE = "unreachable";
 
-  @com.fasterxml.jackson.annotation.JsonIgnore
+  @JsonIgnore
   public boolean isReady() {
     return READY.equals(status);
   }
@@ -29,8 +32,8 @@ public record WorkerHealth(
   /** Same result regardless of when it was observed. */
   public boolean sameResultAs(WorkerHealth other) {
     return other != null
-        && java.util.Objects.equals(status, other.status)
-        && java.util.Objects.equals(checks, other.checks)
-        && java.util.Objects.equals(message, other.message);
+        && Objects.equals(status, other.status)
+        && Objects.equals(checks, other.checks)
+        && Objects.equals(message, other.message);
   }
 }

@@ -1,12 +1,17 @@
 package io.vibework.notify.operator.health;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Answers "does this Redis reply to PING with this password, and how fast". One set of Netty
@@ -30,17 +35,16 @@ public class RedisPinger implements AutoCloseable {
             .ioThreadPoolSize(2)
             .computationThreadPoolSize(2)
             // Resolve names like every other client in the JVM (the fabric8 and HTTP clients):
-            // through
-            // the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file all apply.
-            // Lettuce's default, Netty's own DNS client, reads /etc/resolv.conf and /etc/hosts
-            // only.
+            // through the JDK resolver, so /etc/hosts, the JVM DNS cache and jdk.net.hosts.file
+            // all apply. Lettuce's default, Netty's own DNS client, reads /etc/resolv.conf and
+            // /etc/hosts only.
             .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE)
             .build();
     this.timeout = timeout;
     this.client = RedisClient.create(resources);
     client.setOptions(
-        io.lettuce.core.ClientOptions.builder()
-            .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(timeout).build())
+        ClientOptions.builder()
+            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
             .autoReconnect(false)
             .build());
   }
@@ -57,8 +61,7 @@ public class RedisPinger implements AutoCloseable {
     if (password != null) {
       char[] copy = password.clone();
       uri.setCredentialsProvider(
-          io.lettuce.core.RedisCredentialsProvider.from(
-              () -> io.lettuce.core.RedisCredentials.just(null, copy)));
+          RedisCredentialsProvider.from(() -> RedisCredentials.just(null, copy)));
     }
     try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
       long start = System.nanoTime();
@@ -91,6 +94,6 @@ public class RedisPinger implements AutoCloseable {
   @Override
   public void close() {
     client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-    resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    resources.shutdown(0, 1, TimeUnit.SECONDS);
   }
 }

@@ -16,6 +16,7 @@ import io.vibework.notify.operator.health.RedisPinger;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import io.vibework.notify.operator.validation.SpecValidator;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -194,7 +195,7 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     }
     if (secret.getData() != null && secret.getData().get(key) != null) {
       byte[] bytes = Base64.getDecoder().decode(secret.getData().get(key));
-      char[] chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(bytes)).array();
+      char[] chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes)).array();
       Arrays.fill(bytes, (byte) 0);
       return trimNul(chars);
     }

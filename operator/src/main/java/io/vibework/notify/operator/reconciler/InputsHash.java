@@ -1,9 +1,11 @@
 package io.vibework.notify.operator.reconciler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,7 +39,7 @@ public final class InputsHash {
       bytes(label.getBytes(StandardCharsets.UTF_8));
       bytes(canonical.writeValueAsBytes(value));
       return this;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("spec is not serialisable", e);
     }
   }
@@ -61,7 +63,7 @@ public final class InputsHash {
   }
 
   private void bytes(byte[] b) {
-    digest.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+    digest.update(ByteBuffer.allocate(4).putInt(b.length).array());
     digest.update(b);
   }
 }

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -20,8 +21,7 @@ import java.util.stream.Collectors;
 public final class PipelineStatusBuilder {
 
   /** Ready=False reasons that pass by themselves; every other one needs a person. */
-  static final java.util.Set<String> TRANSIENT_REASONS =
-      java.util.Set.of("RollingOut", "AwaitingHealth");
+  static final Set<String> TRANSIENT_REASONS = Set.of("RollingOut", "AwaitingHealth");
 
   private final Clock clock;
 

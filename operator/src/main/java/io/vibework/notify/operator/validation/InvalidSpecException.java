@@ -1,5 +1,7 @@
 package io.vibework.notify.operator.validation;
 
+import java.util.Optional;
+
 /**
  * A spec the operator cannot act on. {@code reason} is a CamelCase condition reason; {@code
  * message} tells a person what to fix and never carries a secret value.
@@ -19,13 +21,13 @@ public class InvalidSpecException extends RuntimeException {
   }
 
   /** JOSDK wraps what the reconciler throws; find ours anywhere in the cause chain. */
-  public static java.util.Optional<InvalidSpecException> in(Throwable error) {
+  public static Optional<InvalidSpecException> in(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof InvalidSpecException invalid) {
-        return java.util.Optional.of(invalid);
+        return Optional.of(invalid);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   public String reason() {

@@ -1,5 +1,7 @@
 package io.vibework.notify.operator.bench;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -15,6 +17,7 @@ import io.vibework.notify.operator.config.OperatorConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,10 +26,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
 
 /**
  * N pipelines sharing one CacheConfig in the CRUD mock (its own JVM). Prints: seconds until every
@@ -42,8 +48,7 @@ public final class OperatorBenchmark {
   /** Counts the operator's own writes as its client sends them. */
   static final class WriteCounter implements Interceptor {
     final AtomicLong writes = new AtomicLong();
-    final java.util.concurrent.ConcurrentMap<String, AtomicLong> byKind =
-        new java.util.concurrent.ConcurrentSkipListMap<>();
+    final ConcurrentMap<String, AtomicLong> byKind = new ConcurrentSkipListMap<>();
 
     @Override
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
@@ -134,9 +139,7 @@ public final class OperatorBenchmark {
 
     OperatorConfig config =
         new OperatorConfig(Set.of(), Duration.ofSeconds(30), false, null, "bench-lock", 0, "warn");
-    ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     try (OperatorApp app =
         OperatorApp.start(
             config,
@@ -208,8 +211,7 @@ public final class OperatorBenchmark {
   }
 
   // The driver's own informer caches are closed first, so what remains is the operator's.
-  private static long measureHeap(java.lang.management.MemoryMXBean memory)
-      throws InterruptedException {
+  private static long measureHeap(MemoryMXBean memory) throws InterruptedException {
     memory.gc();
     Thread.sleep(500);
     memory.gc();

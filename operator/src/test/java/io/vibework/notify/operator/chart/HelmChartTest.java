@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -106,8 +107,7 @@ class HelmChartTest {
     Map<String, Long> kinds =
         objects.stream()
             .collect(
-                Collectors.groupingBy(
-                    HasMetadata::getKind, java.util.TreeMap::new, Collectors.counting()));
+                Collectors.groupingBy(HasMetadata::getKind, TreeMap::new, Collectors.counting()));
     if (nonDefault) {
       // One Role+RoleBinding per watched namespace plus the leader-election pair; no cluster-wide
       // RBAC.

@@ -45,6 +45,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -128,8 +130,7 @@ class OperatorRequestsRbacTest {
     var server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
-        .setLevel(java.util.logging.Level.WARNING);
+    Logger.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARNING);
     server.init(InetAddress.getLoopbackAddress(), 0);
     KubernetesClient test = server.createClient();
     KubernetesClient operatorClient =

@@ -3,6 +3,7 @@ package io.vibework.notify.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -109,7 +110,7 @@ class RbacChartTest {
     assertThat(objects).noneMatch(o -> o.getApiVersion().startsWith("rbac.authorization.k8s.io/"));
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceAccount"));
     assertThat(
-            Chart.one(objects, io.fabric8.kubernetes.api.model.apps.Deployment.class)
+            Chart.one(objects, Deployment.class)
                 .getSpec()
                 .getTemplate()
                 .getSpec()
