@@ -19,28 +19,31 @@ public record CacheConfigSpec(
         String url,
     @JsonPropertyDescription("Secret key holding the Redis password; key defaults to 'password'.")
         SecretKeyRef passwordSecretRef,
-    @Default("\"vibe:\"") // quoted: the generator parses defaults as YAML, and vibe: alone is a map
+    // Quoted: the generator parses defaults as YAML, and vibe: alone is a map.
+    @Default("\"" + DEFAULT_KEY_PREFIX + "\"")
         @Pattern(Patterns.KEY_PREFIX)
         @JsonPropertyDescription("Prefix of every cache key.")
         String keyPrefix,
-    @Default("3600")
+    @Default("" + DEFAULT_TTL_SECONDS)
         @Min(1)
         @Max(2592000)
         @JsonPropertyDescription("Time to live of cached entries, in seconds.")
         Integer ttlSeconds,
-    @Default("false")
+    @Default("" + DEFAULT_TLS)
         @JsonPropertyDescription("Use TLS to reach Redis (implied by a rediss:// url).")
         Boolean tls) {
 
   public static final String DEFAULT_KEY_PREFIX = "vibe:";
   public static final String DEFAULT_PASSWORD_KEY = "password";
+  public static final int DEFAULT_TTL_SECONDS = 3600;
+  public static final boolean DEFAULT_TLS = false;
 
   public String keyPrefixOrDefault() {
     return keyPrefix == null ? DEFAULT_KEY_PREFIX : keyPrefix;
   }
 
   public int ttlSecondsOrDefault() {
-    return ttlSeconds == null ? 3600 : ttlSeconds;
+    return ttlSeconds == null ? DEFAULT_TTL_SECONDS : ttlSeconds;
   }
 
   public boolean tlsEnabled() {

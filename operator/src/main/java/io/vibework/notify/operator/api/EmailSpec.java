@@ -29,19 +29,27 @@ public record EmailSpec(
         @JsonPropertyDescription(
             "IAM role the workers assume (AWS_ROLE_ARN). Alternative to credentialsSecretRef.")
         String roleArn,
-    @Default("3") @Min(0) @Max(10) @JsonPropertyDescription("Retries of a transient SES failure.")
+    @Default("" + DEFAULT_MAX_RETRIES)
+        @Min(0)
+        @Max(10)
+        @JsonPropertyDescription("Retries of a transient SES failure.")
         Integer maxRetries,
-    @Default("14") @Min(1) @Max(10000) @JsonPropertyDescription("Emails per second per worker.")
+    @Default("" + DEFAULT_MAX_SEND_RATE)
+        @Min(1)
+        @Max(10000)
+        @JsonPropertyDescription("Emails per second per worker.")
         Integer maxSendRate) {
 
   public static final String ACCESS_KEY_ID_KEY = "accessKeyId";
   public static final String SECRET_ACCESS_KEY_KEY = "secretAccessKey";
+  public static final int DEFAULT_MAX_RETRIES = 3;
+  public static final int DEFAULT_MAX_SEND_RATE = 14;
 
   public int maxRetriesOrDefault() {
-    return maxRetries == null ? 3 : maxRetries;
+    return maxRetries == null ? DEFAULT_MAX_RETRIES : maxRetries;
   }
 
   public int maxSendRateOrDefault() {
-    return maxSendRate == null ? 14 : maxSendRate;
+    return maxSendRate == null ? DEFAULT_MAX_SEND_RATE : maxSendRate;
   }
 }

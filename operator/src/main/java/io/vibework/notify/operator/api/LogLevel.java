@@ -16,6 +16,11 @@ public enum LogLevel {
   @JsonProperty("error")
   ERROR;
 
+  /** The schema's default as its YAML value (annotations need a constant string). */
+  public static final String DEFAULT_VALUE = "info";
+
+  public static final LogLevel DEFAULT = valueOf(DEFAULT_VALUE.toUpperCase(Locale.ROOT));
+
   public String value() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -11,12 +11,16 @@ public record MongoDbSpec(
         @JsonPropertyDescription(
             "Secret key holding the MongoDB URL (database name in its path); key defaults to 'url'.")
         SecretKeyRef urlSecretRef,
-    @Default("10") @Min(1) @Max(500) @JsonPropertyDescription("Connection pool size per worker.")
+    @Default("" + DEFAULT_MAX_POOL_SIZE)
+        @Min(1)
+        @Max(500)
+        @JsonPropertyDescription("Connection pool size per worker.")
         Integer maxPoolSize) {
 
   public static final String DEFAULT_URL_KEY = "url";
+  public static final int DEFAULT_MAX_POOL_SIZE = 10;
 
   public int maxPoolSizeOrDefault() {
-    return maxPoolSize == null ? 10 : maxPoolSize;
+    return maxPoolSize == null ? DEFAULT_MAX_POOL_SIZE : maxPoolSize;
   }
 }

@@ -9,24 +9,30 @@ import io.fabric8.generator.annotation.Required;
 
 public record MysqlSpec(
     @Required @Pattern(Patterns.HOSTNAME) @JsonPropertyDescription("MySQL host name.") String host,
-    @Default("3306") @Min(1) @Max(65535) @JsonPropertyDescription("MySQL port.") Integer port,
+    @Default("" + DEFAULT_PORT) @Min(1) @Max(65535) @JsonPropertyDescription("MySQL port.")
+        Integer port,
     @Required
         @Pattern(Patterns.MYSQL_DATABASE)
         @JsonPropertyDescription("Database holding the users table.")
         String database,
     @Required @JsonPropertyDescription("Secret with keys 'username' and 'password'.")
         SecretRef credentialsSecretRef,
-    @Default("10") @Min(1) @Max(100) @JsonPropertyDescription("Connection pool size per worker.")
+    @Default("" + DEFAULT_MAX_POOL_SIZE)
+        @Min(1)
+        @Max(100)
+        @JsonPropertyDescription("Connection pool size per worker.")
         Integer maxPoolSize) {
 
   public static final String USERNAME_KEY = "username";
   public static final String PASSWORD_KEY = "password";
+  public static final int DEFAULT_PORT = 3306;
+  public static final int DEFAULT_MAX_POOL_SIZE = 10;
 
   public int portOrDefault() {
-    return port == null ? 3306 : port;
+    return port == null ? DEFAULT_PORT : port;
   }
 
   public int maxPoolSizeOrDefault() {
-    return maxPoolSize == null ? 10 : maxPoolSize;
+    return maxPoolSize == null ? DEFAULT_MAX_POOL_SIZE : maxPoolSize;
   }
 }

@@ -39,13 +39,16 @@ public record PubSubSpec(
     @Pattern(Patterns.PUBSUB_NAME)
         @JsonPropertyDescription("Topic for messages that can never succeed.")
         String deadLetterTopic,
-    @Default("5")
+    @Default("" + DEFAULT_MAX_DELIVERY_ATTEMPTS)
         @Min(5)
         @Max(100)
         @JsonPropertyDescription(
             "Deliveries before a message is dead-lettered (Pub/Sub allows 5-100).")
         Integer maxDeliveryAttempts,
-    @Default("100") @Min(1) @Max(10000) @JsonPropertyDescription("Messages a worker holds at once.")
+    @Default("" + DEFAULT_MAX_OUTSTANDING_MESSAGES)
+        @Min(1)
+        @Max(10000)
+        @JsonPropertyDescription("Messages a worker holds at once.")
         Integer maxOutstandingMessages,
     @JsonPropertyDescription(
             "Secret with a service-account key under 'key.json'; mounted read-only at /var/run/secrets/pubsub.")
@@ -55,6 +58,8 @@ public record PubSubSpec(
   public static final String DEFAULT_TOPIC = "notification-created";
   public static final String DEFAULT_SENT_TOPIC = "notification-sent";
   public static final String CREDENTIALS_KEY = "key.json";
+  public static final int DEFAULT_MAX_DELIVERY_ATTEMPTS = 5;
+  public static final int DEFAULT_MAX_OUTSTANDING_MESSAGES = 100;
 
   public String subscriptionOrDefault() {
     return subscription == null ? DEFAULT_SUBSCRIPTION : subscription;
@@ -69,10 +74,12 @@ public record PubSubSpec(
   }
 
   public int maxDeliveryAttemptsOrDefault() {
-    return maxDeliveryAttempts == null ? 5 : maxDeliveryAttempts;
+    return maxDeliveryAttempts == null ? DEFAULT_MAX_DELIVERY_ATTEMPTS : maxDeliveryAttempts;
   }
 
   public int maxOutstandingMessagesOrDefault() {
-    return maxOutstandingMessages == null ? 100 : maxOutstandingMessages;
+    return maxOutstandingMessages == null
+        ? DEFAULT_MAX_OUTSTANDING_MESSAGES
+        : maxOutstandingMessages;
   }
 }
