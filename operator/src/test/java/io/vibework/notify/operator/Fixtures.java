@@ -3,17 +3,10 @@ package io.vibework.notify.operator;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.vibework.notify.operator.api.CacheConfig;
-import io.vibework.notify.operator.api.CacheConfigSpec;
-import io.vibework.notify.operator.api.CacheRef;
-import io.vibework.notify.operator.api.EmailSpec;
 import io.vibework.notify.operator.api.LogLevel;
-import io.vibework.notify.operator.api.MongoDbSpec;
-import io.vibework.notify.operator.api.MysqlSpec;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
-import io.vibework.notify.operator.api.PubSubSpec;
-import io.vibework.notify.operator.api.SecretKeyRef;
-import io.vibework.notify.operator.api.SecretRef;
+import io.vibework.notify.operator.api.SpecBuilders;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -84,36 +77,47 @@ public final class Fixtures {
     return new CacheConfig(
         ns,
         name,
-        new CacheConfigSpec(
-            url, withPassword ? new SecretKeyRef("redis-auth", null) : null, null, 600, null));
+        SpecBuilders.cache()
+            .url(url)
+            .passwordSecret(withPassword ? "redis-auth" : null, null)
+            .ttlSeconds(600)
+            .build());
   }
 
   public static NotificationPipelineSpec spec(String cacheName, int replicas) {
-    return new NotificationPipelineSpec(
-        "registry.example.com/notify/worker:1.2.3",
-        replicas,
-        null,
-        LogLevel.INFO,
-        new CacheRef(cacheName),
-        new PubSubSpec(
-            "test-project",
-            null,
-            null,
-            null,
-            null,
-            "notification-dead",
-            null,
-            null,
-            new SecretRef("pubsub-key")),
-        new EmailSpec(
-            "eu-west-1", "noreply@vibework.io", null, new SecretRef("aws-creds"), null, null, null),
-        new MysqlSpec("mysql.db", null, "users", new SecretRef("mysql-creds"), null),
-        new MongoDbSpec(new SecretKeyRef("mongo-url", null), null));
+    return specBuilder(cacheName, replicas).build();
+  }
+
+  /** The fixture pipeline spec, for a test that changes some of its fields. */
+  public static SpecBuilders.Pipeline specBuilder(String cacheName, int replicas) {
+    return SpecBuilders.pipeline()
+        .image("registry.example.com/notify/worker:1.2.3")
+        .replicas(replicas)
+        .logLevel(LogLevel.INFO)
+        .cacheRef(cacheName)
+        .pubsub(
+            SpecBuilders.pubsub()
+                .projectId("test-project")
+                .deadLetterTopic("notification-dead")
+                .credentialsSecret("pubsub-key")
+                .build())
+        .email(
+            SpecBuilders.email()
+                .region("eu-west-1")
+                .fromAddress("noreply@vibework.io")
+                .credentialsSecret("aws-creds")
+                .build())
+        .mysql(
+            SpecBuilders.mysql()
+                .host("mysql.db")
+                .database("users")
+                .credentialsSecret("mysql-creds")
+                .build())
+        .mongodb(SpecBuilders.mongodb().urlSecret("mongo-url", null).build());
   }
 
   public static NotificationPipeline pipeline(
       String ns, String name, String cacheName, int replicas) {
-    NotificationPipeline p = new NotificationPipeline(ns, name, spec(cacheName, replicas));
-    return p;
+    return new NotificationPipeline(ns, name, spec(cacheName, replicas));
   }
 }

@@ -24,12 +24,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.CacheConfig;
-import io.vibework.notify.operator.api.CacheConfigSpec;
 import io.vibework.notify.operator.api.CacheConfigStatus;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import io.vibework.notify.operator.api.NotificationPipelineSpec;
+import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.config.OperatorConfig;
 import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.testkit.RedisServer;
@@ -358,18 +357,7 @@ class OperatorIntegrationTest {
         .withName("billing")
         .edit(
             p -> {
-              NotificationPipelineSpec s = p.getSpec();
-              p.setSpec(
-                  new NotificationPipelineSpec(
-                      s.image(),
-                      s.replicas(),
-                      s.resources(),
-                      LogLevel.DEBUG,
-                      s.cacheRef(),
-                      s.pubsub(),
-                      s.email(),
-                      s.mysql(),
-                      s.mongodb()));
+              p.setSpec(SpecBuilders.pipeline(p.getSpec()).logLevel(LogLevel.DEBUG).build());
               return p;
             });
     await().atMost(WAIT).until(() -> !first.equals(hash(deployment(ns, "billing"))));
@@ -384,10 +372,7 @@ class OperatorIntegrationTest {
         .withName("cache")
         .edit(
             cc -> {
-              CacheConfigSpec s = cc.getSpec();
-              cc.setSpec(
-                  new CacheConfigSpec(
-                      s.url(), s.passwordSecretRef(), "orders:", s.ttlSeconds(), s.tls()));
+              cc.setSpec(SpecBuilders.cache(cc.getSpec()).keyPrefix("orders:").build());
               return cc;
             });
     await().atMost(WAIT).until(() -> !second.equals(hash(deployment(ns, "billing"))));

@@ -29,7 +29,7 @@ import io.vibework.notify.operator.OperatorApp;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import io.vibework.notify.operator.api.NotificationPipelineSpec;
+import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.chart.OperatorPermissions.Permission;
 import io.vibework.notify.operator.config.OperatorConfig;
 import java.io.InputStream;
@@ -241,18 +241,11 @@ class OperatorRequestsRbacTest {
           .withName("orders")
           .edit(
               p -> {
-                NotificationPipelineSpec s = p.getSpec();
                 p.setSpec(
-                    new NotificationPipelineSpec(
-                        s.image(),
-                        1,
-                        s.resources(),
-                        LogLevel.DEBUG,
-                        s.cacheRef(),
-                        s.pubsub(),
-                        s.email(),
-                        s.mysql(),
-                        s.mongodb()));
+                    SpecBuilders.pipeline(p.getSpec())
+                        .replicas(1)
+                        .logLevel(LogLevel.DEBUG)
+                        .build());
                 return p;
               });
       // Someone edits the worker Service by hand: the operator puts it back (update).

@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.vibework.notify.operator.Fixtures;
-import io.vibework.notify.operator.api.CacheConfigSpec;
 import io.vibework.notify.operator.api.EmailSpec;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
-import io.vibework.notify.operator.api.SecretRef;
+import io.vibework.notify.operator.api.SpecBuilders;
 import org.junit.jupiter.api.Test;
 
 class SpecValidatorTest {
@@ -29,19 +28,13 @@ class SpecValidatorTest {
   void requestsAboveLimitsAreCaught() {
     NotificationPipelineSpec s = Fixtures.spec("cache", 1);
     NotificationPipelineSpec bad =
-        new NotificationPipelineSpec(
-            s.image(),
-            1,
-            new ResourceRequirementsBuilder()
-                .addToRequests("memory", new Quantity("1Gi"))
-                .addToLimits("memory", new Quantity("512Mi"))
-                .build(),
-            s.logLevel(),
-            s.cacheRef(),
-            s.pubsub(),
-            s.email(),
-            s.mysql(),
-            s.mongodb());
+        SpecBuilders.pipeline(s)
+            .resources(
+                new ResourceRequirementsBuilder()
+                    .addToRequests("memory", new Quantity("1Gi"))
+                    .addToLimits("memory", new Quantity("512Mi"))
+                    .build())
+            .build();
     assertThatThrownBy(() -> SpecValidator.validatePipeline("orders", bad))
         .hasMessageContaining("requests.memory");
   }
@@ -50,28 +43,16 @@ class SpecValidatorTest {
   void crossFieldRulesHoldWithoutCel() {
     NotificationPipelineSpec s = Fixtures.spec("cache", 1);
     EmailSpec both =
-        new EmailSpec(
-            "eu-west-1",
-            "a@b.io",
-            null,
-            new SecretRef("aws"),
-            "arn:aws:iam::123456789012:role/x",
-            null,
-            null);
+        SpecBuilders.email()
+            .region("eu-west-1")
+            .fromAddress("a@b.io")
+            .credentialsSecret("aws")
+            .roleArn("arn:aws:iam::123456789012:role/x")
+            .build();
     assertThatThrownBy(
             () ->
                 SpecValidator.validatePipeline(
-                    "orders",
-                    new NotificationPipelineSpec(
-                        s.image(),
-                        1,
-                        null,
-                        null,
-                        s.cacheRef(),
-                        s.pubsub(),
-                        both,
-                        s.mysql(),
-                        s.mongodb())))
+                    "orders", SpecBuilders.pipeline(s).logLevel(null).email(both).build()))
         .hasMessageContaining("not both");
     assertThatThrownBy(() -> SpecValidator.validatePipeline("9lives", s))
         .hasMessageContaining("metadata.name");
@@ -82,13 +63,13 @@ class SpecValidatorTest {
     assertThatThrownBy(
             () ->
                 SpecValidator.validateCache(
-                    new CacheConfigSpec("redis://:hunter2@r:6379", null, null, null, null)))
+                    SpecBuilders.cache().url("redis://:hunter2@r:6379").build()))
         .hasMessageContaining("passwordSecretRef")
         .hasMessageNotContaining("hunter2");
     assertThatThrownBy(
             () ->
                 SpecValidator.validateCache(
-                    new CacheConfigSpec("rediss://r:6379", null, null, null, false)))
+                    SpecBuilders.cache().url("rediss://r:6379").tls(false).build()))
         .hasMessageContaining("tls");
   }
 }

@@ -1,0 +1,411 @@
+package io.vibework.notify.operator.api;
+
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+/**
+ * Builders for the spec records, so tests name the fields they care about and a new spec field is
+ * added here (to the builder's fields, {@code build()} and the copy constructor) and nowhere else.
+ * {@code from(spec)} copies an existing spec for a test that changes one field.
+ */
+public final class SpecBuilders {
+
+  private SpecBuilders() {}
+
+  public static Pipeline pipeline() {
+    return new Pipeline();
+  }
+
+  public static Pipeline pipeline(NotificationPipelineSpec from) {
+    return new Pipeline(from);
+  }
+
+  public static PubSub pubsub() {
+    return new PubSub();
+  }
+
+  public static PubSub pubsub(PubSubSpec from) {
+    return new PubSub(from);
+  }
+
+  public static Email email() {
+    return new Email();
+  }
+
+  public static Email email(EmailSpec from) {
+    return new Email(from);
+  }
+
+  public static Mysql mysql() {
+    return new Mysql();
+  }
+
+  public static Mysql mysql(MysqlSpec from) {
+    return new Mysql(from);
+  }
+
+  public static MongoDb mongodb() {
+    return new MongoDb();
+  }
+
+  public static MongoDb mongodb(MongoDbSpec from) {
+    return new MongoDb(from);
+  }
+
+  public static Cache cache() {
+    return new Cache();
+  }
+
+  public static Cache cache(CacheConfigSpec from) {
+    return new Cache(from);
+  }
+
+  /** {@link NotificationPipelineSpec}. */
+  public static final class Pipeline {
+    private String image;
+    private Integer replicas;
+    private ResourceRequirements resources;
+    private LogLevel logLevel;
+    private CacheRef cacheRef;
+    private PubSubSpec pubsub;
+    private EmailSpec email;
+    private MysqlSpec mysql;
+    private MongoDbSpec mongodb;
+
+    private Pipeline() {}
+
+    private Pipeline(NotificationPipelineSpec s) {
+      image = s.image();
+      replicas = s.replicas();
+      resources = s.resources();
+      logLevel = s.logLevel();
+      cacheRef = s.cacheRef();
+      pubsub = s.pubsub();
+      email = s.email();
+      mysql = s.mysql();
+      mongodb = s.mongodb();
+    }
+
+    public Pipeline image(String value) {
+      image = value;
+      return this;
+    }
+
+    public Pipeline replicas(Integer value) {
+      replicas = value;
+      return this;
+    }
+
+    public Pipeline resources(ResourceRequirements value) {
+      resources = value;
+      return this;
+    }
+
+    public Pipeline logLevel(LogLevel value) {
+      logLevel = value;
+      return this;
+    }
+
+    public Pipeline cacheRef(String cacheConfigName) {
+      cacheRef = cacheConfigName == null ? null : new CacheRef(cacheConfigName);
+      return this;
+    }
+
+    public Pipeline pubsub(PubSubSpec value) {
+      pubsub = value;
+      return this;
+    }
+
+    public Pipeline email(EmailSpec value) {
+      email = value;
+      return this;
+    }
+
+    public Pipeline mysql(MysqlSpec value) {
+      mysql = value;
+      return this;
+    }
+
+    public Pipeline mongodb(MongoDbSpec value) {
+      mongodb = value;
+      return this;
+    }
+
+    public NotificationPipelineSpec build() {
+      return new NotificationPipelineSpec(
+          image, replicas, resources, logLevel, cacheRef, pubsub, email, mysql, mongodb);
+    }
+  }
+
+  /** {@link PubSubSpec}. */
+  public static final class PubSub {
+    private String projectId;
+    private String emulatorHost;
+    private String subscription;
+    private String topic;
+    private String sentTopic;
+    private String deadLetterTopic;
+    private Integer maxDeliveryAttempts;
+    private Integer maxOutstandingMessages;
+    private SecretRef credentialsSecretRef;
+
+    private PubSub() {}
+
+    private PubSub(PubSubSpec s) {
+      projectId = s.projectId();
+      emulatorHost = s.emulatorHost();
+      subscription = s.subscription();
+      topic = s.topic();
+      sentTopic = s.sentTopic();
+      deadLetterTopic = s.deadLetterTopic();
+      maxDeliveryAttempts = s.maxDeliveryAttempts();
+      maxOutstandingMessages = s.maxOutstandingMessages();
+      credentialsSecretRef = s.credentialsSecretRef();
+    }
+
+    public PubSub projectId(String value) {
+      projectId = value;
+      return this;
+    }
+
+    public PubSub emulatorHost(String value) {
+      emulatorHost = value;
+      return this;
+    }
+
+    public PubSub subscription(String value) {
+      subscription = value;
+      return this;
+    }
+
+    public PubSub topic(String value) {
+      topic = value;
+      return this;
+    }
+
+    public PubSub sentTopic(String value) {
+      sentTopic = value;
+      return this;
+    }
+
+    public PubSub deadLetterTopic(String value) {
+      deadLetterTopic = value;
+      return this;
+    }
+
+    public PubSub maxDeliveryAttempts(Integer value) {
+      maxDeliveryAttempts = value;
+      return this;
+    }
+
+    public PubSub maxOutstandingMessages(Integer value) {
+      maxOutstandingMessages = value;
+      return this;
+    }
+
+    public PubSub credentialsSecret(String secretName) {
+      credentialsSecretRef = secretName == null ? null : new SecretRef(secretName);
+      return this;
+    }
+
+    public PubSubSpec build() {
+      return new PubSubSpec(
+          projectId,
+          emulatorHost,
+          subscription,
+          topic,
+          sentTopic,
+          deadLetterTopic,
+          maxDeliveryAttempts,
+          maxOutstandingMessages,
+          credentialsSecretRef);
+    }
+  }
+
+  /** {@link EmailSpec}. */
+  public static final class Email {
+    private String region;
+    private String fromAddress;
+    private String endpoint;
+    private SecretRef credentialsSecretRef;
+    private String roleArn;
+    private Integer maxRetries;
+    private Integer maxSendRate;
+
+    private Email() {}
+
+    private Email(EmailSpec s) {
+      region = s.region();
+      fromAddress = s.fromAddress();
+      endpoint = s.endpoint();
+      credentialsSecretRef = s.credentialsSecretRef();
+      roleArn = s.roleArn();
+      maxRetries = s.maxRetries();
+      maxSendRate = s.maxSendRate();
+    }
+
+    public Email region(String value) {
+      region = value;
+      return this;
+    }
+
+    public Email fromAddress(String value) {
+      fromAddress = value;
+      return this;
+    }
+
+    public Email endpoint(String value) {
+      endpoint = value;
+      return this;
+    }
+
+    public Email credentialsSecret(String secretName) {
+      credentialsSecretRef = secretName == null ? null : new SecretRef(secretName);
+      return this;
+    }
+
+    public Email roleArn(String value) {
+      roleArn = value;
+      return this;
+    }
+
+    public Email maxRetries(Integer value) {
+      maxRetries = value;
+      return this;
+    }
+
+    public Email maxSendRate(Integer value) {
+      maxSendRate = value;
+      return this;
+    }
+
+    public EmailSpec build() {
+      return new EmailSpec(
+          region, fromAddress, endpoint, credentialsSecretRef, roleArn, maxRetries, maxSendRate);
+    }
+  }
+
+  /** {@link MysqlSpec}. */
+  public static final class Mysql {
+    private String host;
+    private Integer port;
+    private String database;
+    private SecretRef credentialsSecretRef;
+    private Integer maxPoolSize;
+
+    private Mysql() {}
+
+    private Mysql(MysqlSpec s) {
+      host = s.host();
+      port = s.port();
+      database = s.database();
+      credentialsSecretRef = s.credentialsSecretRef();
+      maxPoolSize = s.maxPoolSize();
+    }
+
+    public Mysql host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Mysql port(Integer value) {
+      port = value;
+      return this;
+    }
+
+    public Mysql database(String value) {
+      database = value;
+      return this;
+    }
+
+    public Mysql credentialsSecret(String secretName) {
+      credentialsSecretRef = secretName == null ? null : new SecretRef(secretName);
+      return this;
+    }
+
+    public Mysql maxPoolSize(Integer value) {
+      maxPoolSize = value;
+      return this;
+    }
+
+    public MysqlSpec build() {
+      return new MysqlSpec(host, port, database, credentialsSecretRef, maxPoolSize);
+    }
+  }
+
+  /** {@link MongoDbSpec}. */
+  public static final class MongoDb {
+    private SecretKeyRef urlSecretRef;
+    private Integer maxPoolSize;
+
+    private MongoDb() {}
+
+    private MongoDb(MongoDbSpec s) {
+      urlSecretRef = s.urlSecretRef();
+      maxPoolSize = s.maxPoolSize();
+    }
+
+    /** {@code key} null means the field's default key. */
+    public MongoDb urlSecret(String secretName, String key) {
+      urlSecretRef = secretName == null ? null : new SecretKeyRef(secretName, key);
+      return this;
+    }
+
+    public MongoDb maxPoolSize(Integer value) {
+      maxPoolSize = value;
+      return this;
+    }
+
+    public MongoDbSpec build() {
+      return new MongoDbSpec(urlSecretRef, maxPoolSize);
+    }
+  }
+
+  /** {@link CacheConfigSpec}. */
+  public static final class Cache {
+    private String url;
+    private SecretKeyRef passwordSecretRef;
+    private String keyPrefix;
+    private Integer ttlSeconds;
+    private Boolean tls;
+
+    private Cache() {}
+
+    private Cache(CacheConfigSpec s) {
+      url = s.url();
+      passwordSecretRef = s.passwordSecretRef();
+      keyPrefix = s.keyPrefix();
+      ttlSeconds = s.ttlSeconds();
+      tls = s.tls();
+    }
+
+    public Cache url(String value) {
+      url = value;
+      return this;
+    }
+
+    /** {@code key} null means the field's default key. */
+    public Cache passwordSecret(String secretName, String key) {
+      passwordSecretRef = secretName == null ? null : new SecretKeyRef(secretName, key);
+      return this;
+    }
+
+    public Cache keyPrefix(String value) {
+      keyPrefix = value;
+      return this;
+    }
+
+    public Cache ttlSeconds(Integer value) {
+      ttlSeconds = value;
+      return this;
+    }
+
+    public Cache tls(Boolean value) {
+      tls = value;
+      return this;
+    }
+
+    public CacheConfigSpec build() {
+      return new CacheConfigSpec(url, passwordSecretRef, keyPrefix, ttlSeconds, tls);
+    }
+  }
+}
