@@ -418,8 +418,11 @@ class OperatorIntegrationTest {
     assertThat(pipelineReconciles())
         .as("the Secret edit made the operator reconcile")
         .isGreaterThan(reconcilesBefore);
-    // Only the test's own Secret edit; nothing from the operator.
+    // Only the test's own Secret edit; nothing from the operator for the pipeline. The CacheConfig
+    // re-pings its real Redis every second here, and on a loaded machine a latency that moves past
+    // its threshold is a legitimate CacheConfig status write that says nothing about pipelines.
     assertThat(writes)
+        .filteredOn(w -> !w.contains("/cacheconfigs/"))
         .allMatch(w -> w.contains("/secrets/mysql-creds"), "only the test's write: " + writes);
     assertThat(hash(deployment(ns, "billing"))).isEqualTo(fourth);
   }
