@@ -1,13 +1,16 @@
 package io.vibework.notify.worker;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The worker as its own JVM process (same classes as worker.jar), for signals, exit codes and
@@ -35,7 +38,7 @@ public final class WorkerProcess implements AutoCloseable {
                   "-cp",
                   productionClassPath(),
                   WorkerMain.class.getName())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectOutput(out.toFile())
               .redirectError(err.toFile());
       builder.environment().clear();
@@ -49,10 +52,9 @@ public final class WorkerProcess implements AutoCloseable {
 
   /** The test classpath without the test classes, so the worker logs with its own logback.xml. */
   private static String productionClassPath() {
-    return java.util.Arrays.stream(
-            System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.endsWith("test-classes"))
-        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   /** SIGTERM, as the kubelet sends it. */

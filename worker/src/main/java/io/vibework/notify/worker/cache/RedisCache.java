@@ -3,6 +3,8 @@ package io.vibework.notify.worker.cache;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +56,7 @@ public final class RedisCache implements AutoCloseable {
     RedisURI uri = RedisURI.create(settings.url());
     if (settings.password() != null) {
       uri.setCredentialsProvider(
-          io.lettuce.core.RedisCredentialsProvider.from(
-              () -> io.lettuce.core.RedisCredentials.just(null, settings.password())));
+          RedisCredentialsProvider.from(() -> RedisCredentials.just(null, settings.password())));
     }
     uri.setSsl(settings.tls());
     uri.setTimeout(COMMAND_TIMEOUT);
@@ -210,6 +212,6 @@ public final class RedisCache implements AutoCloseable {
       current.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

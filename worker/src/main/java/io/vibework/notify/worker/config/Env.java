@@ -2,6 +2,7 @@ package io.vibework.notify.worker.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -96,7 +97,7 @@ final class Env {
       throw new ConfigException(
           name,
           "must be one of "
-              + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase()
+              + Arrays.toString(type.getEnumConstants()).toLowerCase()
               + show(name, raw.get()));
     }
   }

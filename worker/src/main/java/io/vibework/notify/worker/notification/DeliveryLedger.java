@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * The record that makes "one email per notification" hold: a {@code deliveries} document per
@@ -115,7 +116,7 @@ public final class DeliveryLedger {
     }
   }
 
-  private void finish(String notificationId, org.bson.conversions.Bson change) {
+  private void finish(String notificationId, Bson change) {
     try {
       deliveries.updateOne(
           eq("_id", notificationId),

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * The backend's {@code notifications} collection: the worker reads documents and writes only the
@@ -57,7 +58,7 @@ public final class NotificationStore {
     update(id, set("status", "failed"));
   }
 
-  private void update(String id, org.bson.conversions.Bson change) {
+  private void update(String id, Bson change) {
     try {
       notifications.updateOne(eq("_id", id), change);
     } catch (MongoException e) {

@@ -20,8 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 
@@ -188,7 +190,7 @@ public final class WorkerBenchmark {
           "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
     }
     fixture.data.notifications().insertMany(docs);
-    Map<String, String> env = new java.util.HashMap<>(fixture.environment(topics));
+    Map<String, String> env = new HashMap<>(fixture.environment(topics));
     int port = Ports.free();
     env.put("HTTP_PORT", String.valueOf(port));
     env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
@@ -234,7 +236,7 @@ public final class WorkerBenchmark {
     publish.run();
     awaitCount(done, n, process);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-    Map<String, Duration> others = new java.util.TreeMap<>();
+    Map<String, Duration> others = new TreeMap<>();
     othersCpu(process)
         .forEach(
             (name, after) ->
@@ -246,7 +248,7 @@ public final class WorkerBenchmark {
    * CPU so far of every process this benchmark started except the one measured, by command name.
    */
   private static Map<String, Duration> othersCpu(Process measured) {
-    Map<String, Duration> byName = new java.util.TreeMap<>();
+    Map<String, Duration> byName = new TreeMap<>();
     byName.put(
         "benchmark-jvm", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
     ProcessHandle.current()

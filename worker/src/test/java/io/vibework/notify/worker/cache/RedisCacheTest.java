@@ -10,6 +10,7 @@ import io.vibework.notify.worker.config.CacheSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,9 +85,9 @@ class RedisCacheTest {
 
     assertThat(cache.mget(List.of("a", "b", "c")))
         .containsExactly(
-            java.util.Map.entry("a", Optional.of("1")),
-            java.util.Map.entry("b", Optional.empty()),
-            java.util.Map.entry("c", Optional.of("3")));
+            Map.entry("a", Optional.of("1")),
+            Map.entry("b", Optional.empty()),
+            Map.entry("c", Optional.of("3")));
   }
 
   @Test

@@ -3,12 +3,14 @@ package io.vibework.notify.worker.demo;
 import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
+import io.vibework.notify.testkit.Ports;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.testkit.SesEmulator;
 import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,7 +93,7 @@ public final class WorkerDemo {
 
       step("Starting worker.jar as its own process");
       Map<String, String> env = new TreeMap<>(fixture.environment(topics));
-      env.put("HTTP_PORT", String.valueOf(io.vibework.notify.testkit.Ports.free()));
+      env.put("HTTP_PORT", String.valueOf(Ports.free()));
       env.put("APP_ENV", "demo");
       env.forEach((k, v) -> System.out.printf("  %s=%s%n", k, SECRETS.contains(k) ? "******" : v));
       Path log = logDir.resolve("worker.log");
@@ -164,7 +166,7 @@ public final class WorkerDemo {
         if (get(readyz).statusCode() == 200) {
           return;
         }
-      } catch (java.io.IOException notYet) {
+      } catch (IOException notYet) {
         // still starting
       }
       Thread.sleep(250);
