@@ -3,6 +3,10 @@ package io.vibework.notify.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +19,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
 
 /**
  * Google's Pub/Sub emulator ({@code cloud-pubsub-emulator}) on a free loopback port, with admin and
@@ -29,6 +35,45 @@ public final class PubSubEmulator extends ServerProcess<PubSubEmulator> {
   public static final String DEFAULT_PROJECT_ID = "test-project";
   public static final Path EMULATOR =
       Path.of("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator");
+
+  /** The emulator's fat jar, which the launcher script above runs with {@code java -jar}. */
+  public static final Path EMULATOR_JAR =
+      Path.of(
+          "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/lib/cloud-pubsub-emulator-0.8.20-all.jar");
+
+  private static final String MAIN_CLASS = "com.google.cloud.pubsub.testing.v1.Main";
+
+  /**
+   * The fat jar mixes gRPC versions: its {@code ServerImpl} calls {@code
+   * InternalStatus.asRuntimeException(Status, Metadata, boolean)}, which its {@code InternalStatus}
+   * lacks. Every reset stream (a subscriber that closes or dies) then throws {@code
+   * NoSuchMethodError} and is never unregistered: it keeps taking messages (each one a delivery
+   * attempt) for up to a minute and a new subscriber stalls. This class, compiled against the jar
+   * and put first on the classpath, has both methods.
+   */
+  private static final String INTERNAL_STATUS_PATCH =
+      """
+      package io.grpc;
+
+      public final class InternalStatus {
+        private InternalStatus() {}
+
+        public static final Metadata.Key<String> MESSAGE_KEY = Status.MESSAGE_KEY;
+        public static final Metadata.Key<Status> CODE_KEY = Status.CODE_KEY;
+
+        public static StatusRuntimeException asRuntimeExceptionWithoutStacktrace(
+            Status status, Metadata trailers) {
+          return new InternalStatusRuntimeException(status, trailers);
+        }
+
+        public static StatusRuntimeException asRuntimeException(
+            Status status, Metadata trailers, boolean withStackTrace) {
+          return withStackTrace
+              ? new StatusRuntimeException(status, trailers)
+              : new InternalStatusRuntimeException(status, trailers);
+        }
+      }
+      """;
 
   /** A message as {@link #pull} returns it; {@code data} is base64-decoded as UTF-8. */
   public record ReceivedMessage(
@@ -78,11 +123,30 @@ public final class PubSubEmulator extends ServerProcess<PubSubEmulator> {
 
   /** Creates a pull subscription on {@code topic}; an existing one is left as it is. */
   public void createSubscription(String subscription, String topic, int ackDeadlineSeconds) {
+    createSubscription(subscription, topic, ackDeadlineSeconds, null, 0);
+  }
+
+  /**
+   * Creates a pull subscription with a dead-letter policy: after {@code maxDeliveryAttempts}
+   * deliveries (5-100) the emulator forwards a message to {@code deadLetterTopic}, and each message
+   * carries its delivery attempt. An existing subscription is left as it is.
+   */
+  public void createSubscription(
+      String subscription,
+      String topic,
+      int ackDeadlineSeconds,
+      String deadLetterTopic,
+      int maxDeliveryAttempts) {
     ObjectNode body =
         Http.JSON
             .createObjectNode()
             .put("topic", topicPath(topic))
             .put("ackDeadlineSeconds", ackDeadlineSeconds);
+    if (deadLetterTopic != null) {
+      body.putObject("deadLetterPolicy")
+          .put("deadLetterTopic", topicPath(deadLetterTopic))
+          .put("maxDeliveryAttempts", maxDeliveryAttempts);
+    }
     Http.Response response = Http.send("PUT", api(subscriptionPath(subscription)), body);
     if (!response.ok() && response.status() != 409) {
       throw new IllegalStateException(
@@ -193,7 +257,7 @@ public final class PubSubEmulator extends ServerProcess<PubSubEmulator> {
 
   @Override
   protected void verifyInstalled() {
-    if (!Files.isExecutable(EMULATOR)) {
+    if (!Files.isExecutable(EMULATOR) || !Files.isRegularFile(EMULATOR_JAR)) {
       throw missing(
           "cloud-pubsub-emulator not found at "
               + EMULATOR
@@ -203,18 +267,71 @@ public final class PubSubEmulator extends ServerProcess<PubSubEmulator> {
     }
   }
 
+  /** Compiles the {@code InternalStatus} fix into this server's folder, once per folder. */
+  @Override
+  protected void prepare() {
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    if (javac == null) {
+      throw missing(
+          "the Pub/Sub emulator fix needs a JDK (javax.tools compiler), not a JRE: run tests on"
+              + " a JDK 21+");
+    }
+    try {
+      Path sources = Files.createDirectories(directory().resolve("grpc-patch-src/io/grpc"));
+      Path source = sources.resolve("InternalStatus.java");
+      Files.writeString(source, INTERNAL_STATUS_PATCH);
+      Files.createDirectories(patchClasses());
+      ByteArrayOutputStream errors = new ByteArrayOutputStream();
+      int exit =
+          javac.run(
+              null,
+              errors,
+              errors,
+              "-nowarn",
+              "-proc:none",
+              "-cp",
+              EMULATOR_JAR.toString(),
+              "-d",
+              patchClasses().toString(),
+              source.toString());
+      if (exit != 0) {
+        throw new IllegalStateException(
+            "cannot compile the Pub/Sub emulator's gRPC fix against "
+                + EMULATOR_JAR
+                + ": "
+                + errors.toString(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the Pub/Sub emulator's gRPC fix", e);
+    }
+  }
+
+  private Path patchClasses() {
+    return directory().resolve("grpc-patch");
+  }
+
+  /**
+   * What the launcher script would run, with the fix first on the classpath, on the JDK this JVM
+   * runs on (the emulator needs Java 21+).
+   */
   @Override
   protected List<String> command(int port) {
-    return List.of(EMULATOR.toString(), "--host=" + Ports.LOOPBACK, "--port=" + port);
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        patchClasses() + File.pathSeparator + EMULATOR_JAR,
+        MAIN_CLASS,
+        "--host=" + Ports.LOOPBACK,
+        "--port=" + port);
   }
 
   @Override
   protected void environment(Map<String, String> env) {
-    // The emulator needs Java 21+: run it on the JDK this JVM runs on.
-    env.put("JAVA_HOME", System.getProperty("java.home"));
     env.remove("JAVA_OPTS");
     env.remove("JAVA_TOOL_OPTIONS");
-    env.put("CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
   }
 
   @Override
