@@ -90,12 +90,40 @@ public final class PipelineFixture implements AutoCloseable {
   }
 
   public Topics createTopics(Topics t, int ackDeadlineSeconds) {
-    pubsub.createTopic(t.created());
-    pubsub.createSubscription(t.subscription(), t.created(), ackDeadlineSeconds);
-    pubsub.createTopic(t.sent());
-    pubsub.createSubscription(t.sentCheck(), t.sent(), 60);
+    return createTopics(t, ackDeadlineSeconds, 0);
+  }
+
+  /**
+   * Fresh topics whose subscription has a dead-letter policy, as the README recommends: Pub/Sub
+   * counts delivery attempts and forwards a message to the dead-letter topic after {@code
+   * maxDeliveryAttempts}.
+   */
+  public Topics freshTopicsWithDeadLetterPolicy(int ackDeadlineSeconds, int maxDeliveryAttempts) {
+    int n = SEQUENCE.incrementAndGet();
+    return createTopics(
+        new Topics(
+            "created-" + n,
+            "created-email-" + n,
+            "sent-" + n,
+            "sent-check-" + n,
+            "dead-" + n,
+            "dead-check-" + n),
+        ackDeadlineSeconds,
+        maxDeliveryAttempts);
+  }
+
+  private Topics createTopics(Topics t, int ackDeadlineSeconds, int maxDeliveryAttempts) {
     pubsub.createTopic(t.deadLetter());
     pubsub.createSubscription(t.deadLetterCheck(), t.deadLetter(), 60);
+    pubsub.createTopic(t.created());
+    if (maxDeliveryAttempts > 0) {
+      pubsub.createSubscription(
+          t.subscription(), t.created(), ackDeadlineSeconds, t.deadLetter(), maxDeliveryAttempts);
+    } else {
+      pubsub.createSubscription(t.subscription(), t.created(), ackDeadlineSeconds);
+    }
+    pubsub.createTopic(t.sent());
+    pubsub.createSubscription(t.sentCheck(), t.sent(), 60);
     return t;
   }
 
