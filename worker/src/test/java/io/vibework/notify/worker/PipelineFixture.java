@@ -184,6 +184,13 @@ public final class PipelineFixture implements AutoCloseable {
     return pubsub.publish(topics.created(), BackendData.createdEvent(notificationId, userId, type));
   }
 
+  /** Publishes one {@code notification-created} email event per id, in one batch. */
+  public void publishCreatedEmails(Topics topics, List<String> ids, String userId) {
+    pubsub.publishAll(
+        topics.created(),
+        ids.stream().map(id -> BackendData.createdEvent(id, userId, "email")).toList());
+  }
+
   /**
    * Waits until a {@code notification-sent} event arrived for each of {@code ids} and returns the
    * latest event per id. Events are at-least-once, so an id may have been announced more than once.

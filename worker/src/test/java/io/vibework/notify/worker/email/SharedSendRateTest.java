@@ -37,7 +37,7 @@ class SharedSendRateTest extends WithRealServers {
     String userId = PipelineFixture.unique("rate");
     fixture.data.addUser(userId, userId + "@example.com", "Rate");
     List<String> ids =
-        IntStream.range(0, 450).mapToObj(i -> PipelineFixture.unique("n-rate")).toList();
+        IntStream.range(0, 500).mapToObj(i -> PipelineFixture.unique("n-rate")).toList();
     ids.forEach(id -> fixture.data.addNotification(id, userId, "welcome", Map.of()));
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     env.put("SES_MAX_SEND_RATE", String.valueOf(RATE));
@@ -45,7 +45,7 @@ class SharedSendRateTest extends WithRealServers {
     env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", "20");
     List<Worker> workers =
         List.of(fixture.startWorker(env), fixture.startWorker(env), fixture.startWorker(env));
-    ids.forEach(id -> fixture.publishCreated(topics, id, userId, "email"));
+    fixture.publishCreatedEmails(topics, ids, userId);
     await().atMost(Duration.ofSeconds(60)).until(() -> sent(workers) >= 2 * RATE);
 
     double before = sent(workers);
@@ -53,6 +53,7 @@ class SharedSendRateTest extends WithRealServers {
     StopSignal.pause(SHARED_WINDOW);
     double shared = sent(workers) - before;
     double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf("shared rate: %.1f/s over %.1f s%n", shared / seconds, seconds);
 
     assertThat(shared)
         .as("at most the budget plus one second's burst over %.1f s", seconds)
@@ -79,6 +80,7 @@ class SharedSendRateTest extends WithRealServers {
           .isLessThanOrEqualTo(SHARE * seconds + SHARE + 1);
     }
     assertThat(total).as("delivery goes on without Redis").isGreaterThan(0);
+    System.out.printf("without redis: %.1f/s for 3 workers%n", total / seconds);
   }
 
   private static double sent(List<Worker> workers) {
