@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * sesProxy.failNext(2, 429); // two throttles, then through to SES
  * }</pre>
  *
+ * <p>Other faults: {@link #failNextLikeSes} (SES v2's own error shape: the code only in {@code
+ * x-amzn-ErrorType}), {@link #dropNextResponses} (forward, then close the connection before the
+ * answer), {@link #afterNextForward} (run something the moment the target answered), and {@link
+ * #faultsOnlyOn} to aim all of them at one path.
+ *
  * <p>The target is resolved at each request, so it may come from a server started later. The proxy
  * changes {@code Host}, so a SigV4 signature no longer matches it: fine for emulators, which do not
  * check signatures. Thread-safe.
