@@ -135,7 +135,7 @@ public final class Worker implements AutoCloseable {
                     "pubsub",
                     () -> {
                       if (!subscriber.isRunning()) {
-                        throw new IllegalStateException("subscriber not running");
+                        throw new CheckFailed("subscriber_not_running");
                       }
                     }),
                 HealthCheck.of(

@@ -211,6 +211,10 @@ public final class DeliveryPipeline {
             .addKeyValue("error", failure.getMessage())
             .log("delivery failed; will retry");
         return Outcome.NACK;
+      } catch (RuntimeException unexpected) {
+        // Nothing was sent: give the claim back so the redelivery need not wait for the lease.
+        ledger.release(id);
+        throw unexpected;
       }
       // From here on the email is out: never release the claim, or a redelivery would send again.
       if (!record(id, sesMessageId)) {

@@ -53,6 +53,9 @@ public final class SesAccountGate {
    * @return false when the worker is stopping first
    */
   public boolean awaitTurn(StopSignal stop) {
+    if (blockedBy == null) {
+      return true;
+    }
     lock.lock();
     try {
       while (true) {

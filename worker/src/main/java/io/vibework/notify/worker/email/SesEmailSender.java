@@ -7,6 +7,7 @@ import io.vibework.notify.worker.config.EmailSettings;
 import io.vibework.notify.worker.delivery.PermanentFailure;
 import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -57,7 +58,14 @@ public final class SesEmailSender implements AutoCloseable {
     this.fromAddress = settings.fromAddress();
     this.rateLimiter = rateLimiter.orElse(null);
     this.registry = registry;
+    // Registered up front so rate() and alerts see a zero before the first failure.
     emails("sent", "ok");
+    for (String reason : List.of("rejected", "account", "unavailable", "unreachable")) {
+      emails("failed", reason);
+    }
+    for (String reason : List.of("throttled", "server_error", "io_error")) {
+      emails("retried", reason);
+    }
     this.latency =
         Timer.builder("notify.worker.email.send.duration")
             .description("SES send latency, the SDK's retries included")

@@ -304,6 +304,9 @@ class DeliveryEndToEndTest extends WithRealServers {
               assertThat(body.get("status").asText()).isEqualTo("not_ready");
               assertThat(body.get("checks").get("cache").asText()).isEqualTo("error");
               assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
+              assertThat(body.get("reasons").get("cache").asText())
+                  .isEqualTo("CacheUnavailableException");
+              assertThat(body.get("reasons").has("database")).isFalse();
             });
     fixture.publishCreated(topics, fay.notificationId(), fay.userId(), "email");
     assertThat(fixture.awaitOutcome(topics, fay.notificationId()).get("status").asText())
