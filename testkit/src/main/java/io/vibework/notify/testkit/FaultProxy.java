@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * sesProxy.failNext(2, 429); // two throttles, then through to SES
  * }</pre>
  *
+ * <p>Other faults: {@link #failNextLikeSes} (SES v2's own error shape: the code only in {@code
+ * x-amzn-ErrorType}), {@link #dropNextResponses} (forward, then close the connection before the
+ * answer), {@link #afterNextForward} (run something the moment the target answered), and {@link
+ * #faultsOnlyOn} to aim all of them at one path.
+ *
  * <p>The target is resolved at each request, so it may come from a server started later. The proxy
  * changes {@code Host}, so a SigV4 signature no longer matches it: fine for emulators, which do not
  * check signatures. Thread-safe.
@@ -65,12 +70,20 @@ public final class FaultProxy extends ClassScopedServer {
           "content-length",
           "expect");
 
-  private record Fault(int status, String errorType, String message) {}
+  /**
+   * One queued fault: an answer the proxy gives itself ({@code errorTypeHeader} for {@code
+   * x-amzn-ErrorType}, JSON {@code body}), or ({@code drop}) forward the request and close the
+   * connection before the answer.
+   */
+  private record Fault(
+      int status, String errorTypeHeader, Map<String, String> body, boolean drop) {}
 
   private final Supplier<URI> target;
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger faultsServed = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Runnable> afterForward = new ConcurrentLinkedQueue<>();
+  private volatile String faultPathPrefix = "/";
   private final HttpClient client =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -143,13 +156,61 @@ public final class FaultProxy extends ClassScopedServer {
 
   /** Like {@link #failNext(int, int)} with a chosen {@code __type} and message. */
   public void failNext(int count, int status, String errorType, String message) {
+    queue(
+        count,
+        status,
+        new Fault(status, errorType, Map.of("__type", errorType, "message", message), false));
+  }
+
+  /**
+   * The next {@code count} requests get SES v2's own error shape: {@code status}, header {@code
+   * x-amzn-ErrorType: CODE:http://internal.amazon.com/coral/com.amazonaws.sesv2/} and body {@code
+   * {"message": ...}} (the code is only in the header), e.g. {@code 400 SendingPausedException}.
+   */
+  public void failNextLikeSes(int count, int status, String code, String message) {
+    queue(
+        count,
+        status,
+        new Fault(
+            status,
+            code + ":http://internal.amazon.com/coral/com.amazonaws.sesv2/",
+            Map.of("message", message),
+            false));
+  }
+
+  /**
+   * The next {@code count} requests are forwarded, the target answers, and the proxy closes the
+   * connection without passing the answer on: the caller cannot know whether the request took
+   * effect.
+   */
+  public void dropNextResponses(int count) {
+    queue(count, 200, new Fault(0, null, Map.of(), true));
+  }
+
+  /**
+   * Runs {@code action} once, right after the target answered the next forwarded request and before
+   * the answer goes back (say, to stop a database the moment SES accepted an email).
+   */
+  public void afterNextForward(Runnable action) {
+    afterForward.add(Objects.requireNonNull(action, "action"));
+  }
+
+  private void queue(int count, int status, Fault fault) {
     if (count < 0 || status < 100 || status > 599) {
       throw new IllegalArgumentException("count " + count + ", status " + status);
     }
-    Fault fault = new Fault(status, errorType, message);
     for (int i = 0; i < count; i++) {
       faults.add(fault);
     }
+  }
+
+  /**
+   * Faults and {@link #afterNextForward} hooks apply only to requests whose path starts with {@code
+   * pathPrefix} (say SES's {@code /v2/email/outbound-emails}); others pass untouched. Default: all.
+   */
+  public FaultProxy faultsOnlyOn(String pathPrefix) {
+    this.faultPathPrefix = Objects.requireNonNull(pathPrefix, "pathPrefix");
+    return this;
   }
 
   /** Drops queued faults; counters stay. */
@@ -179,13 +240,14 @@ public final class FaultProxy extends ClassScopedServer {
       try (InputStream in = exchange.getRequestBody()) {
         requestBody = in.readAllBytes();
       }
-      Fault fault = faults.poll();
-      if (fault != null) {
+      boolean targeted = exchange.getRequestURI().getPath().startsWith(faultPathPrefix);
+      Fault fault = targeted ? faults.poll() : null;
+      if (fault != null && !fault.drop()) {
         faultsServed.incrementAndGet();
-        sendFault(exchange, fault);
+        sendJson(exchange, fault.status(), fault.errorTypeHeader(), fault.body());
         return;
       }
-      forward(exchange, requestBody);
+      forward(exchange, requestBody, fault != null, targeted);
     } catch (RuntimeException e) {
       LOG.warn(
           "fault proxy failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
@@ -193,7 +255,8 @@ public final class FaultProxy extends ClassScopedServer {
     }
   }
 
-  private void forward(HttpExchange exchange, byte[] body) throws IOException {
+  private void forward(HttpExchange exchange, byte[] body, boolean dropAnswer, boolean targeted)
+      throws IOException {
     URI base = target.get();
     String raw = exchange.getRequestURI().getRawPath();
     String query = exchange.getRequestURI().getRawQuery();
@@ -227,11 +290,27 @@ public final class FaultProxy extends ClassScopedServer {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       sendJson(
-          exchange, 502, "BadGateway", "fault proxy: " + uri + " unreachable: " + e.getMessage());
+          exchange,
+          502,
+          "BadGateway",
+          Map.of("__type", "BadGateway", "message", "fault proxy: " + uri + " unreachable"));
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      sendJson(exchange, 502, "BadGateway", "fault proxy: interrupted");
+      sendJson(
+          exchange,
+          502,
+          "BadGateway",
+          Map.of("__type", "BadGateway", "message", "fault proxy: interrupted"));
+      return;
+    }
+    Runnable action = targeted ? afterForward.poll() : null;
+    if (action != null) {
+      action.run();
+    }
+    if (dropAnswer) {
+      faultsServed.incrementAndGet();
+      // Closing the exchange before any response headers closes the connection itself.
       return;
     }
     response
@@ -258,21 +337,18 @@ public final class FaultProxy extends ClassScopedServer {
     }
   }
 
-  private static void sendFault(HttpExchange exchange, Fault fault) throws IOException {
-    sendJson(exchange, fault.status(), fault.errorType(), fault.message());
-  }
-
-  private static void sendJson(HttpExchange exchange, int status, String errorType, String message)
+  private static void sendJson(
+      HttpExchange exchange, int status, String errorTypeHeader, Map<String, String> fields)
       throws IOException {
     String body;
     try {
-      body = Http.JSON.writeValueAsString(Map.of("__type", errorType, "message", message));
+      body = Http.JSON.writeValueAsString(fields);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
+    exchange.getResponseHeaders().set("x-amzn-ErrorType", errorTypeHeader);
     exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {

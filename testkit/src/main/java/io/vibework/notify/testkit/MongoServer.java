@@ -1,6 +1,9 @@
 package io.vibework.notify.testkit;
 
+import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 
 /**
  * An in-memory MongoDB ({@code de.bwaldvogel:mongo-java-server}, wire protocol in this JVM) on a
@@ -11,6 +14,7 @@ public final class MongoServer extends ClassScopedServer {
 
   private de.bwaldvogel.mongo.MongoServer server;
   private int port;
+  private MongoBackend backend;
 
   /** Starts the server (same port as before after a {@link #stop()}); no-op when running. */
   @Override
@@ -18,8 +22,8 @@ public final class MongoServer extends ClassScopedServer {
     if (server != null) {
       return this;
     }
-    de.bwaldvogel.mongo.MongoServer created =
-        new de.bwaldvogel.mongo.MongoServer(new MemoryBackend());
+    backend = surviving(new MemoryBackend());
+    de.bwaldvogel.mongo.MongoServer created = new de.bwaldvogel.mongo.MongoServer(backend);
     if (port == 0) {
       created.bind(Ports.LOOPBACK, 0);
       port = created.getLocalAddress().getPort();
@@ -36,6 +40,53 @@ public final class MongoServer extends ClassScopedServer {
       server.shutdownNow();
       server = null;
     }
+    backend = null;
+  }
+
+  /**
+   * Stops listening and drops every connection but keeps the data, like a database that went away
+   * for a moment; {@link #resume()} brings it back on the same port with the same data.
+   */
+  public synchronized void pause() {
+    if (server != null) {
+      server.shutdownNow();
+      server = null;
+    }
+  }
+
+  /** Listens again after {@link #pause()}, on the same port, with the data it had. */
+  public synchronized MongoServer resume() {
+    if (server != null) {
+      return this;
+    }
+    if (backend == null || port == 0) {
+      throw new IllegalStateException("mongo server was never started");
+    }
+    de.bwaldvogel.mongo.MongoServer created = new de.bwaldvogel.mongo.MongoServer(backend);
+    created.bind(Ports.LOOPBACK, port);
+    server = created;
+    return this;
+  }
+
+  /**
+   * The backend with {@code close()} ignored: the server closes its backend on shutdown, which
+   * would drop the data {@link #pause()} must keep.
+   */
+  private static MongoBackend surviving(MongoBackend real) {
+    return (MongoBackend)
+        Proxy.newProxyInstance(
+            MongoBackend.class.getClassLoader(),
+            new Class<?>[] {MongoBackend.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                return null;
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   public synchronized boolean isRunning() {

@@ -180,6 +180,23 @@ public final class PubSubEmulator extends ServerProcess<PubSubEmulator> {
     return answer.path("messageIds").path(0).asText();
   }
 
+  /** Publishes UTF-8 messages in batches of up to 1,000 per request; returns their ids in order. */
+  public List<String> publishAll(String topic, List<String> data) {
+    List<String> ids = new ArrayList<>();
+    for (int from = 0; from < data.size(); from += 1000) {
+      ObjectNode body = Http.JSON.createObjectNode();
+      ArrayNode messages = body.putArray("messages");
+      for (String one : data.subList(from, Math.min(data.size(), from + 1000))) {
+        messages
+            .addObject()
+            .put("data", Base64.getEncoder().encodeToString(one.getBytes(StandardCharsets.UTF_8)));
+      }
+      JsonNode answer = Http.call("POST", api(topicPath(topic) + ":publish"), body);
+      answer.path("messageIds").forEach(id -> ids.add(id.asText()));
+    }
+    return ids;
+  }
+
   /** One pull that returns at once: up to {@code max} messages, possibly none. Not acked. */
   public List<ReceivedMessage> pull(String subscription, int max) {
     ObjectNode body =

@@ -23,6 +23,20 @@ public final class SesEmulator extends ServerProcess<SesEmulator> {
   static final String INSTALL_HINT =
       "run 'make deps' (scripts/install-deps.sh: npm install --prefix .local/ses aws-ses-v2-local@2.10.2)";
 
+  /** The account GetAccount reports: {@link #ACCOUNT_MAX_SEND_RATE} emails/s, 50,000 a day. */
+  public static final double ACCOUNT_MAX_SEND_RATE = 14.0;
+
+  static final String ACCOUNT_JSON =
+      """
+      {"DedicatedIpAutoWarmupEnabled":false,
+       "Details":{"AdditionalContactEmailAddresses":[],"ContactLanguage":"EN","MailType":"TRANSACTIONAL",
+                  "ReviewDetails":{"CaseId":"local","Status":"GRANTED"},
+                  "UseCaseDescription":"tests","WebsiteURL":"https://example.com"},
+       "EnforcementStatus":"HEALTHY","ProductionAccessEnabled":true,"SendingEnabled":true,
+       "SendQuota":{"Max24HourSend":50000,"MaxSendRate":14,"SentLast24Hours":0},
+       "SuppressionAttributes":{"SuppressedReasons":[]}}
+      """;
+
   /** One stored email, mapped from the emulator's {@code GET /store}. */
   public record SentEmail(
       String from,
@@ -115,6 +129,8 @@ public final class SesEmulator extends ServerProcess<SesEmulator> {
   protected void environment(Map<String, String> env) {
     env.remove("SMTP_TRANSPORT"); // else it also relays every email to that SMTP server
     env.remove("NODE_OPTIONS");
+    // GetAccount answers only with an account configured: a sandbox-like one, as SES reports it.
+    env.put("AWS_SES_ACCOUNT", ACCOUNT_JSON);
   }
 
   @Override

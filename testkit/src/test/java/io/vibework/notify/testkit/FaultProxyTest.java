@@ -1,6 +1,7 @@
 package io.vibework.notify.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -83,6 +84,47 @@ class FaultProxyTest {
       assertThat(seen.get()).isEqualTo("POST /v2/email/outbound-emails?x=1 t-42 {\"hello\":1}");
 
       assertThat(proxy.requestCount()).isEqualTo(3);
+      assertThat(proxy.faultsServed()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void sesShapedErrorsDroppedAnswersHooksAndAPathFilter() throws Exception {
+    URI targetUri = URI.create("http://127.0.0.1:" + target.getAddress().getPort());
+    try (FaultProxy proxy =
+            new FaultProxy(targetUri).faultsOnlyOn("/v2/email/outbound-emails").start();
+        HttpClient client = HttpClient.newHttpClient()) {
+      HttpRequest send =
+          HttpRequest.newBuilder(proxy.uri().resolve("/v2/email/outbound-emails"))
+              .POST(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+              .build();
+      HttpRequest account =
+          HttpRequest.newBuilder(proxy.uri().resolve("/v2/email/account")).GET().build();
+
+      proxy.failNextLikeSes(1, 400, "SendingPausedException", "Sending is paused");
+      assertThat(client.send(account, HttpResponse.BodyHandlers.ofString()).statusCode())
+          .as("outside the path filter: forwarded, fault kept")
+          .isEqualTo(200);
+      HttpResponse<String> paused = client.send(send, HttpResponse.BodyHandlers.ofString());
+      assertThat(paused.statusCode()).isEqualTo(400);
+      assertThat(paused.headers().firstValue("x-amzn-ErrorType"))
+          .hasValue("SendingPausedException:http://internal.amazon.com/coral/com.amazonaws.sesv2/");
+      assertThat(paused.body()).isEqualTo("{\"message\":\"Sending is paused\"}");
+
+      seen.set(null);
+      AtomicReference<String> seenWhenHookRan = new AtomicReference<>();
+      proxy.afterNextForward(() -> seenWhenHookRan.set(seen.get()));
+      proxy.dropNextResponses(1);
+      assertThatThrownBy(() -> client.send(send, HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(IOException.class);
+      assertThat(seen.get())
+          .as("the target got the request")
+          .isEqualTo("POST /v2/email/outbound-emails null {\"n\":1}");
+      assertThat(seenWhenHookRan.get())
+          .as("the hook ran after the target answered")
+          .isEqualTo(seen.get());
+      assertThat(client.send(send, HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200);
       assertThat(proxy.faultsServed()).isEqualTo(2);
     }
   }

@@ -1,10 +1,15 @@
 package io.vibework.notify.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,6 +30,28 @@ class MongoServerTest {
       assertThat(notifications.find(new Document("_id", "n1")).first())
           .containsEntry("userId", "u1")
           .containsEntry("status", "pending");
+    }
+  }
+
+  @Test
+  void aPauseRefusesConnectionsAndAResumeServesTheSameData() {
+    try (MongoClient client =
+        MongoClients.create(
+            MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(mongo.connectionString()))
+                .applyToClusterSettings(c -> c.serverSelectionTimeout(1, TimeUnit.SECONDS))
+                .build())) {
+      MongoCollection<Document> deliveries =
+          client.getDatabase("vibework").getCollection("deliveries");
+      deliveries.insertOne(new Document("_id", "d1").append("state", "sent"));
+
+      mongo.pause();
+      assertThat(mongo.isRunning()).isFalse();
+      assertThatThrownBy(() -> deliveries.find(new Document("_id", "d1")).first())
+          .isInstanceOf(MongoException.class);
+
+      mongo.resume();
+      assertThat(deliveries.find(new Document("_id", "d1")).first()).containsEntry("state", "sent");
     }
   }
 }

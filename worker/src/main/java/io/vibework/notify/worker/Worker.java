@@ -14,8 +14,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.worker.cache.RedisCache;
 import io.vibework.notify.worker.config.WorkerConfig;
 import io.vibework.notify.worker.delivery.DeliveryPipeline;
+import io.vibework.notify.worker.delivery.StopSignal;
 import io.vibework.notify.worker.email.EmailTemplates;
+import io.vibework.notify.worker.email.SendRateLimiter;
+import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
+import io.vibework.notify.worker.email.SesQuotaWatcher;
+import io.vibework.notify.worker.health.CheckFailed;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
 import io.vibework.notify.worker.notification.DeliveryLedger;
@@ -30,6 +35,8 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -44,8 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
-  /** Longer than the slowest send with all its retries, so a live worker never loses its claim. */
-  private static final Duration CLAIM_LEASE = Duration.ofMinutes(5);
+  /** Renewed every third of it while held, so a dead holder's claims come back within this much. */
+  private static final Duration CLAIM_LEASE = Duration.ofSeconds(30);
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -53,6 +60,8 @@ public final class Worker implements AutoCloseable {
   private final UserRepository userRepository;
   private final MongoClient mongo;
   private final SesEmailSender sender;
+  private final SesQuotaWatcher quota;
+  private final DeliveryPipeline pipeline;
   private final PubSubTransport transport;
   private final EventPublisher events;
   private final NotificationSubscriber subscriber;
@@ -76,11 +85,27 @@ public final class Worker implements AutoCloseable {
                     cluster -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS))
                 .build());
     MongoDatabase database = mongo.getDatabase(config.mongo().database());
-    sender = new SesEmailSender(config.email(), registry);
+    Optional<SendRateLimiter> rateLimiter =
+        config.email().maxSendRate() > 0
+            ? Optional.of(
+                new SendRateLimiter(
+                    cache,
+                    "ses-rate:"
+                        + config.pubsub().projectId()
+                        + "/"
+                        + config.pubsub().subscription(),
+                    config.email().maxSendRate(),
+                    config.email().rateShare(),
+                    registry))
+            : Optional.empty();
+    sender = new SesEmailSender(config.email(), rateLimiter, registry);
+    quota = new SesQuotaWatcher(sender, config.email().maxSendRate(), clock, registry);
+    SesAccountGate account = new SesAccountGate(clock, registry);
     transport = new PubSubTransport(config.pubsub());
     events = new EventPublisher(config.pubsub(), transport, json, clock);
+    StopSignal stop = new StopSignal(clock);
 
-    DeliveryPipeline pipeline =
+    pipeline =
         new DeliveryPipeline(
             json,
             new DeliveryLedger(database, workerId(), CLAIM_LEASE, clock),
@@ -88,13 +113,16 @@ public final class Worker implements AutoCloseable {
             new NotificationStore(database),
             new EmailTemplates(),
             sender,
+            account,
             events,
             config.pubsub().maxDeliveryAttempts(),
+            config.unknownRecordGrace(),
+            stop,
             clock,
             registry);
     subscriber =
         new NotificationSubscriber(
-            config.pubsub(), transport, pipeline, config.shutdownGrace(), registry, onFatal);
+            config.pubsub(), transport, pipeline, config.shutdownGrace(), stop, registry, onFatal);
 
     http =
         HealthServer.start(
@@ -107,9 +135,23 @@ public final class Worker implements AutoCloseable {
                     "pubsub",
                     () -> {
                       if (!subscriber.isRunning()) {
-                        throw new IllegalStateException("subscriber not running");
+                        throw new CheckFailed("subscriber_not_running");
+                      }
+                    }),
+                HealthCheck.of(
+                    "email",
+                    () -> {
+                      Optional<String> blockedBy = account.blockedBy();
+                      if (blockedBy.isPresent()) {
+                        throw new CheckFailed(blockedBy.get());
                       }
                     })),
+            () ->
+                quota
+                    .detail()
+                    .<Map<String, Object>>map(d -> Map.of("sesAccount", d))
+                    .orElse(Map.of()),
+            subscriber::isRunning,
             registry);
   }
 
@@ -121,6 +163,7 @@ public final class Worker implements AutoCloseable {
   public static Worker start(WorkerConfig config, Clock clock, Consumer<Throwable> onFatal)
       throws IOException {
     Worker worker = new Worker(config, clock, onFatal);
+    worker.quota.start();
     worker.subscriber.start();
     log.atInfo()
         .addKeyValue("httpPort", worker.http.port())
@@ -142,6 +185,8 @@ public final class Worker implements AutoCloseable {
   public void close() {
     boolean settled = subscriber.stop();
     log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
+    closeQuietly(pipeline::close);
+    closeQuietly(quota::close);
     closeQuietly(events::close);
     closeQuietly(transport::close);
     closeQuietly(sender::close);

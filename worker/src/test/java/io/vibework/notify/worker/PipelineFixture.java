@@ -90,12 +90,40 @@ public final class PipelineFixture implements AutoCloseable {
   }
 
   public Topics createTopics(Topics t, int ackDeadlineSeconds) {
-    pubsub.createTopic(t.created());
-    pubsub.createSubscription(t.subscription(), t.created(), ackDeadlineSeconds);
-    pubsub.createTopic(t.sent());
-    pubsub.createSubscription(t.sentCheck(), t.sent(), 60);
+    return createTopics(t, ackDeadlineSeconds, 0);
+  }
+
+  /**
+   * Fresh topics whose subscription has a dead-letter policy, as the README recommends: Pub/Sub
+   * counts delivery attempts and forwards a message to the dead-letter topic after {@code
+   * maxDeliveryAttempts}.
+   */
+  public Topics freshTopicsWithDeadLetterPolicy(int ackDeadlineSeconds, int maxDeliveryAttempts) {
+    int n = SEQUENCE.incrementAndGet();
+    return createTopics(
+        new Topics(
+            "created-" + n,
+            "created-email-" + n,
+            "sent-" + n,
+            "sent-check-" + n,
+            "dead-" + n,
+            "dead-check-" + n),
+        ackDeadlineSeconds,
+        maxDeliveryAttempts);
+  }
+
+  private Topics createTopics(Topics t, int ackDeadlineSeconds, int maxDeliveryAttempts) {
     pubsub.createTopic(t.deadLetter());
     pubsub.createSubscription(t.deadLetterCheck(), t.deadLetter(), 60);
+    pubsub.createTopic(t.created());
+    if (maxDeliveryAttempts > 0) {
+      pubsub.createSubscription(
+          t.subscription(), t.created(), ackDeadlineSeconds, t.deadLetter(), maxDeliveryAttempts);
+    } else {
+      pubsub.createSubscription(t.subscription(), t.created(), ackDeadlineSeconds);
+    }
+    pubsub.createTopic(t.sent());
+    pubsub.createSubscription(t.sentCheck(), t.sent(), 60);
     return t;
   }
 
@@ -154,6 +182,13 @@ public final class PipelineFixture implements AutoCloseable {
 
   public String publishCreated(Topics topics, String notificationId, String userId, String type) {
     return pubsub.publish(topics.created(), BackendData.createdEvent(notificationId, userId, type));
+  }
+
+  /** Publishes one {@code notification-created} email event per id, in one batch. */
+  public void publishCreatedEmails(Topics topics, List<String> ids, String userId) {
+    pubsub.publishAll(
+        topics.created(),
+        ids.stream().map(id -> BackendData.createdEvent(id, userId, "email")).toList());
   }
 
   /**

@@ -57,6 +57,11 @@ public final class WorkerProcess implements AutoCloseable {
         .collect(Collectors.joining(File.pathSeparator));
   }
 
+  /** SIGKILL: the process dies at once, holding whatever it held. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
   /** SIGTERM, as the kubelet sends it. */
   public void terminate() {
     process.destroy();

@@ -67,6 +67,12 @@ class WorkerProcessTest extends WithRealServers {
       int exit = first.awaitExit(Duration.ofSeconds(20));
       assertThat(exit).as("clean exit on SIGTERM").isIn(0, 143);
       assertThat(first.stdout()).contains("shutdown requested").contains("worker stopped");
+      assertThat(
+              first.stdoutLines().stream()
+                  .filter(line -> line.contains("above the SES account's max send rate"))
+                  .toList())
+          .as("SES_MAX_SEND_RATE 40 is above the account's 14/s: warned once")
+          .hasSize(1);
       assertThat(fixture.emailsTo(address).size())
           .as("the burst was cut short")
           .isLessThan(ids.size());

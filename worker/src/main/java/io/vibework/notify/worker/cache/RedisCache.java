@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -76,23 +77,42 @@ public final class RedisCache implements AutoCloseable {
             .build());
     this.prefix = settings.keyPrefix();
     this.defaultTtl = settings.ttl();
-    this.hits =
-        Counter.builder("worker.cache.hits")
-            .description("Cache lookups that found the key")
-            .register(registry);
-    this.misses =
-        Counter.builder("worker.cache.misses")
-            .description("Cache lookups that did not find the key")
-            .register(registry);
+    this.hits = requests(registry, "hit", "Cache lookups that found the key");
+    this.misses = requests(registry, "miss", "Cache lookups that did not find the key");
     this.errors =
-        Counter.builder("worker.cache.errors")
-            .description("Cache operations that failed (Redis unreachable or slow)")
-            .register(registry);
+        requests(registry, "error", "Cache operations that failed (Redis unreachable or slow)");
     this.latency =
-        Timer.builder("worker.cache.latency")
+        Timer.builder("notify.worker.cache.operation.duration")
             .description("Latency of cache operations")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(2))
             .register(registry);
     connectQuietly();
+  }
+
+  private static Counter requests(MeterRegistry registry, String result, String description) {
+    return Counter.builder("notify.worker.cache.requests")
+        .description(description)
+        .tag("result", result)
+        .register(registry);
+  }
+
+  /**
+   * Runs a Lua script on {@code prefix + key} and returns its integer answer. Not counted as a
+   * cache request: the rate limiter uses Redis as a shared counter, not as a cache.
+   */
+  public long evalInteger(String script, String key, String... args) {
+    try {
+      Long answer =
+          commands().eval(script, ScriptOutputType.INTEGER, new String[] {prefix + key}, args);
+      return answer == null ? 0 : answer;
+    } catch (CacheUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CacheUnavailableException(
+          "redis script failed: " + e.getClass().getSimpleName(), e);
+    }
   }
 
   public String prefix() {

@@ -8,6 +8,9 @@ import java.util.Set;
  * SES v2: region, sender, optional endpoint override (local SES), and credentials: static keys, a
  * role to assume, or (neither) the SDK's default chain, which covers instance roles. With a web
  * identity token (EKS IRSA) the default chain itself assumes {@code AWS_ROLE_ARN}.
+ *
+ * <p>{@code maxSendRate} is the pipeline's budget across all its workers (0: no limit); {@code
+ * rateShare} is what this worker sends at while the shared budget (Redis) is unreachable.
  */
 public record EmailSettings(
     String region,
@@ -17,7 +20,8 @@ public record EmailSettings(
     Optional<String> roleArn,
     boolean webIdentity,
     int maxRetries,
-    double maxSendRate) {
+    double maxSendRate,
+    double rateShare) {
 
   /** Access key pair; never printed. */
   public record StaticKeys(String accessKeyId, String secretAccessKey) {
@@ -65,6 +69,7 @@ public record EmailSettings(
                       + arn
                       + "')");
             });
+    double maxSendRate = env.decimal("SES_MAX_SEND_RATE", 0, 0);
     return new EmailSettings(
         region,
         from,
@@ -73,6 +78,8 @@ public record EmailSettings(
         roleArn,
         env.optional("AWS_WEB_IDENTITY_TOKEN_FILE").isPresent(),
         env.integer("SES_MAX_RETRIES", 3, 0, 10),
-        env.decimal("SES_MAX_SEND_RATE", 0, 0));
+        maxSendRate,
+        // Without Redis each worker sends at its share; alone, a worker may use the whole budget.
+        env.decimal("SES_RATE_SHARE", maxSendRate, 0));
   }
 }

@@ -13,7 +13,8 @@ public record WorkerConfig(
     int httpPort,
     LogLevel logLevel,
     String appEnv,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration unknownRecordGrace) {
 
   public enum LogLevel {
     TRACE,
@@ -38,6 +39,9 @@ public record WorkerConfig(
         env.integer("HTTP_PORT", 8080, 0, 65535),
         env.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
         env.string("APP_ENV", "development"),
-        Duration.ofSeconds(env.integer("SHUTDOWN_GRACE_SECONDS", 25, 1, 3600)));
+        Duration.ofSeconds(env.integer("SHUTDOWN_GRACE_SECONDS", 25, 1, 3600)),
+        // The backend may publish before its own write is visible: how long a missing user or
+        // notification counts as "not yet" before the message is dead-lettered.
+        Duration.ofSeconds(env.integer("UNKNOWN_RECORD_GRACE_SECONDS", 60, 0, 3600)));
   }
 }

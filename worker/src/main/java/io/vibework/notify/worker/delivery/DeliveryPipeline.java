@@ -1,12 +1,17 @@
 package io.vibework.notify.worker.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
 import com.google.pubsub.v1.PubsubMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vibework.notify.worker.email.Email;
 import io.vibework.notify.worker.email.EmailTemplates;
+import io.vibework.notify.worker.email.SesAccountFailure;
+import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.notification.DeliveryLedger;
+import io.vibework.notify.worker.notification.DeliveryLedger.Claim;
 import io.vibework.notify.worker.notification.Notification;
 import io.vibework.notify.worker.notification.NotificationStore;
 import io.vibework.notify.worker.pubsub.EventPublisher;
@@ -14,27 +19,55 @@ import io.vibework.notify.worker.pubsub.NotificationCreated;
 import io.vibework.notify.worker.user.User;
 import io.vibework.notify.worker.user.UserLookup;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One {@code notification-created} message, start to finish: parse, claim, look up, render, send,
  * record, announce. Read {@link #process} top to bottom; every other method is one step of it.
+ *
+ * <p>Waits that should not cost a Pub/Sub delivery attempt happen here, in place, while the
+ * subscriber keeps extending the message's lease: a claim held by another live worker, a user or
+ * notification the backend has not made visible yet, an SES account that refuses all mail, and the
+ * records of an email SES already accepted.
  */
 public final class DeliveryPipeline {
   private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
+  private static final Duration HELD_ELSEWHERE_POLL = Duration.ofSeconds(1);
+  private static final Duration LOOKUP_BASE = Duration.ofMillis(250);
+  private static final Duration LOOKUP_CAP = Duration.ofSeconds(5);
+  private static final Duration RECORD_BASE = Duration.ofMillis(100);
+  private static final Duration RECORD_CAP = Duration.ofSeconds(5);
 
   private final ObjectMapper json;
   private final DeliveryLedger ledger;
+  private final ClaimRenewer renewer;
   private final UserLookup users;
   private final NotificationStore notifications;
   private final EmailTemplates templates;
   private final SesEmailSender sender;
+  private final SesAccountGate account;
   private final EventPublisher events;
   private final int maxDeliveryAttempts;
+  private final Duration unknownRecordGrace;
+  private final StopSignal stop;
   private final Clock clock;
   private final Counter skipped;
   private final Counter deadLettered;
+  private final Map<Claim, Counter> claims = new EnumMap<>(Claim.class);
+
+  /** The worker is stopping: hand the message back without marking anything. */
+  private static final class Stopping extends RuntimeException {
+    Stopping() {
+      super("worker stopping", null, false, false);
+    }
+  }
 
   public DeliveryPipeline(
       ObjectMapper json,
@@ -43,27 +76,47 @@ public final class DeliveryPipeline {
       NotificationStore notifications,
       EmailTemplates templates,
       SesEmailSender sender,
+      SesAccountGate account,
       EventPublisher events,
       int maxDeliveryAttempts,
+      Duration unknownRecordGrace,
+      StopSignal stop,
       Clock clock,
       MeterRegistry registry) {
     this.json = json;
     this.ledger = ledger;
+    this.renewer = new ClaimRenewer(ledger);
     this.users = users;
     this.notifications = notifications;
     this.templates = templates;
     this.sender = sender;
+    this.account = account;
     this.events = events;
     this.maxDeliveryAttempts = maxDeliveryAttempts;
+    this.unknownRecordGrace = unknownRecordGrace;
+    this.stop = stop;
     this.clock = clock;
     this.skipped =
-        Counter.builder("worker.messages.skipped")
-            .description("Messages of a type other than email, acknowledged")
-            .register(registry);
-    this.deadLettered =
-        Counter.builder("worker.messages.deadlettered")
-            .description("Messages that could never succeed")
-            .register(registry);
+        messages(registry, "skipped", "Messages of a type other than email, acknowledged");
+    this.deadLettered = messages(registry, "deadlettered", "Messages that could never succeed");
+    claims.put(Claim.ACQUIRED, claims(registry, "acquired"));
+    claims.put(Claim.TAKEN_OVER, claims(registry, "taken_over"));
+    claims.put(Claim.ALREADY_SENT, claims(registry, "already_sent"));
+    claims.put(Claim.HELD_ELSEWHERE, claims(registry, "held_elsewhere"));
+  }
+
+  private static Counter messages(MeterRegistry registry, String outcome, String description) {
+    return Counter.builder("notify.worker.messages")
+        .description(description)
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  private static Counter claims(MeterRegistry registry, String outcome) {
+    return Counter.builder("notify.worker.ledger.claims")
+        .description("Claim attempts on the delivery ledger, by what they found")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   /**
@@ -83,53 +136,191 @@ public final class DeliveryPipeline {
       skipped.increment();
       return Outcome.ACK;
     }
-    return switch (ledger.claim(event.notificationId())) {
-      case ACQUIRED -> deliver(message, event, deliveryAttempt);
+    return switch (claim(event.notificationId())) {
+      case ACQUIRED, TAKEN_OVER -> deliver(message, event, deliveryAttempt);
       // A worker died after recording the send but before announcing it: announce now.
-      case ALREADY_SENT -> announce(event.notificationId(), "sent");
+      case ALREADY_SENT -> repairAndAnnounce(event.notificationId());
       case ALREADY_FAILED -> Outcome.ACK;
-      case HELD_ELSEWHERE -> Outcome.NACK_LATER;
+      // Only when stopping: the holder is alive and Pub/Sub gets the message back.
+      case HELD_ELSEWHERE -> Outcome.NACK;
     };
+  }
+
+  /**
+   * Claims the notification, holding the message while another live worker has the claim: its
+   * holder either finishes (sent or failed) or dies and the lease lapses. A nack here would spend a
+   * delivery attempt on a message nobody failed.
+   */
+  private Claim claim(String notificationId) {
+    Claim claim = ledger.claim(notificationId);
+    if (claim == Claim.HELD_ELSEWHERE) {
+      claims.get(Claim.HELD_ELSEWHERE).increment();
+      log.atDebug()
+          .addKeyValue("notificationId", notificationId)
+          .log("claim held by another worker; holding the message until it is decided");
+      while (claim == Claim.HELD_ELSEWHERE && stop.sleep(HELD_ELSEWHERE_POLL)) {
+        claim = ledger.claim(notificationId);
+      }
+    }
+    Counter counter = claims.get(claim);
+    if (counter != null && claim != Claim.HELD_ELSEWHERE) {
+      counter.increment();
+    }
+    if (claim == Claim.TAKEN_OVER) {
+      log.atInfo()
+          .addKeyValue("notificationId", notificationId)
+          .log("took over a claim whose holder stopped renewing it");
+    }
+    return claim;
   }
 
   private Outcome deliver(PubsubMessage message, NotificationCreated event, int deliveryAttempt) {
     String id = event.notificationId();
-    String sesMessageId;
-    try {
-      User user =
-          users
-              .find(event.userId())
-              .orElseThrow(
-                  () -> new PermanentFailure("unknown_user", "no user with id " + event.userId()));
-      Notification notification =
-          notifications
-              .find(id)
-              .orElseThrow(
-                  () ->
-                      new PermanentFailure(
-                          "unknown_notification", "no notification with id " + id));
-      sesMessageId = sender.send(templates.render(notification, user));
-    } catch (PermanentFailure failure) {
-      return reject(message, id, failure, true);
-    } catch (TransientFailure failure) {
-      if (deliveryAttempt >= maxDeliveryAttempts) {
-        return reject(
-            message, id, new PermanentFailure("max_delivery_attempts", failure.getMessage()), true);
+    try (ClaimRenewer.Renewal renewal = renewer.keep(id)) {
+      String sesMessageId;
+      try {
+        User user =
+            awaitRecord(
+                message,
+                () -> users.find(event.userId()),
+                "unknown_user",
+                "no user with id " + event.userId());
+        Notification notification =
+            awaitRecord(
+                message,
+                () -> notifications.find(id),
+                "unknown_notification",
+                "no notification with id " + id);
+        sesMessageId = send(templates.render(notification, user));
+      } catch (PermanentFailure failure) {
+        return reject(message, id, failure, true);
+      } catch (Stopping stopping) {
+        ledger.release(id);
+        return Outcome.NACK;
+      } catch (TransientFailure failure) {
+        if (deliveryAttempt >= maxDeliveryAttempts) {
+          return reject(
+              message,
+              id,
+              new PermanentFailure("max_delivery_attempts", failure.getMessage()),
+              true);
+        }
+        ledger.release(id);
+        log.atWarn()
+            .addKeyValue("notificationId", id)
+            .addKeyValue("error", failure.getMessage())
+            .log("delivery failed; will retry");
+        return Outcome.NACK;
+      } catch (RuntimeException unexpected) {
+        // Nothing was sent: give the claim back so the redelivery need not wait for the lease.
+        ledger.release(id);
+        throw unexpected;
       }
-      ledger.release(id);
-      log.atWarn()
-          .addKeyValue("notificationId", id)
-          .addKeyValue("error", failure.getMessage())
-          .log("delivery failed; will retry");
-      return Outcome.NACK;
+      // From here on the email is out: never release the claim, or a redelivery would send again.
+      if (!record(id, sesMessageId)) {
+        return Outcome.NACK;
+      }
     }
-    // From here on the email is out: never release the claim, or a redelivery would send it again.
-    ledger.markSent(id, sesMessageId);
-    notifications.markSent(id, sesMessageId, clock.instant());
     log.atInfo()
         .addKeyValue("notificationId", id)
         .addKeyValue("userId", event.userId())
         .log("email sent");
+    return announce(id, "sent");
+  }
+
+  /**
+   * Looks a record up, and looks again with backoff while it is missing and the message is younger
+   * than the grace period: the backend may publish before its own write is visible.
+   */
+  private <T> T awaitRecord(
+      PubsubMessage message, Supplier<Optional<T>> lookup, String reason, String description) {
+    Instant since = publishTime(message).orElse(clock.instant());
+    for (int attempt = 0; ; attempt++) {
+      Optional<T> found = lookup.get();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Duration left = unknownRecordGrace.minus(Duration.between(since, clock.instant()));
+      if (left.isNegative() || left.isZero()) {
+        throw new PermanentFailure(reason, description);
+      }
+      Duration pause = StopSignal.backoff(attempt, LOOKUP_BASE, LOOKUP_CAP);
+      if (!stop.sleep(pause.compareTo(left) < 0 ? pause : left.plusMillis(10))) {
+        throw new Stopping();
+      }
+    }
+  }
+
+  private static Optional<Instant> publishTime(PubsubMessage message) {
+    if (!message.hasPublishTime()) {
+      return Optional.empty();
+    }
+    Timestamp at = message.getPublishTime();
+    return Optional.of(Instant.ofEpochSecond(at.getSeconds(), at.getNanos()));
+  }
+
+  /** Sends, waiting in place while SES refuses mail for the whole account. */
+  private String send(Email email) {
+    while (true) {
+      if (!account.awaitTurn(stop)) {
+        throw new Stopping();
+      }
+      try {
+        String sesMessageId = sender.send(email);
+        account.accepted();
+        return sesMessageId;
+      } catch (SesAccountFailure failure) {
+        account.refused(failure);
+      } catch (RuntimeException e) {
+        account.inconclusive();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Records the accepted send in the ledger, then on the notification, retrying each in place until
+   * it is written or the stop grace period is over. Returns false when it gave up (the email may
+   * then go out twice once the claim lapses: README, "Delivery semantics").
+   */
+  private boolean record(String id, String sesMessageId) {
+    Instant sentAt = clock.instant();
+    boolean ledgerWritten = false;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        if (!ledgerWritten) {
+          ledger.markSent(id, sesMessageId);
+          ledgerWritten = true;
+        }
+        notifications.markSent(id, sesMessageId, sentAt);
+        return true;
+      } catch (RuntimeException e) {
+        if (stop.gracePassed()) {
+          log.atError()
+              .addKeyValue("notificationId", id)
+              .addKeyValue("ledgerWritten", ledgerWritten)
+              .log("email sent but not recorded before the worker stopped");
+          return false;
+        }
+        log.atWarn()
+            .addKeyValue("notificationId", id)
+            .addKeyValue("error", String.valueOf(e.getMessage()))
+            .log("email sent but not recorded yet; retrying");
+        StopSignal.pause(StopSignal.backoff(attempt, RECORD_BASE, RECORD_CAP));
+      }
+    }
+  }
+
+  /** The ledger says sent: make sure the notification says so too, then announce. */
+  private Outcome repairAndAnnounce(String id) {
+    ledger
+        .sentRecord(id)
+        .filter(sent -> notifications.repairSent(id, sent.sesMessageId(), sent.sentAt()))
+        .ifPresent(
+            sent ->
+                log.atInfo()
+                    .addKeyValue("notificationId", id)
+                    .log("notification marked sent from the ledger's record"));
     return announce(id, "sent");
   }
 
@@ -160,5 +351,10 @@ public final class DeliveryPipeline {
   private Outcome announce(String notificationId, String status) {
     events.publishOutcome(notificationId, status);
     return Outcome.ACK;
+  }
+
+  /** Stops renewing claims (call after the subscriber settled its messages). */
+  public void close() {
+    renewer.close();
   }
 }

@@ -4,8 +4,6 @@ package io.vibework.notify.worker.delivery;
 public enum Outcome {
   /** Done for good: delivered, skipped, or dead-lettered. */
   ACK,
-  /** Failed for now: redeliver. */
-  NACK,
-  /** Another worker holds the claim: redeliver, but not straight back into the same race. */
-  NACK_LATER
+  /** Failed for now, or the worker is stopping: redeliver. */
+  NACK
 }

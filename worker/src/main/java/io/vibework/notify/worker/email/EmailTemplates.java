@@ -4,23 +4,35 @@ import io.vibework.notify.worker.notification.Notification;
 import io.vibework.notify.worker.user.User;
 
 /**
- * The three templates DESIGN.md fixes. Every value is HTML-escaped; subjects never carry CR or LF.
+ * The three templates DESIGN.md fixes. Values in the HTML body are escaped; the subject is plain
+ * text on one line; the text part carries the values as written.
  */
 public final class EmailTemplates {
+  /** RFC 5322's limit for a header line; SES rejects longer subjects. */
+  static final int MAX_SUBJECT_LENGTH = 998;
 
   public Email render(Notification notification, User user) {
     return switch (notification.template()) {
-      case "welcome" ->
-          new Email(
-              user.email(),
-              "Welcome to VibeWork!",
-              "<p>Welcome " + escape(firstNonBlank(notification.name(), user.name())) + "!</p>");
+      case "welcome" -> {
+        String name = firstNonBlank(notification.name(), user.name());
+        yield new Email(
+            user.email(),
+            "Welcome to VibeWork!",
+            "<p>Welcome " + escape(name) + "!</p>",
+            "Welcome " + name + "!");
+      }
       case "notification" ->
           new Email(
               user.email(),
               subject(notification.title()),
-              "<p>" + escape(notification.message()) + "</p>");
-      default -> new Email(user.email(), "Notification", "<p>You have a new notification</p>");
+              "<p>" + escape(notification.message()) + "</p>",
+              notification.message());
+      default ->
+          new Email(
+              user.email(),
+              "Notification",
+              "<p>You have a new notification</p>",
+              "You have a new notification");
     };
   }
 
@@ -42,12 +54,29 @@ public final class EmailTemplates {
   }
 
   /**
-   * A header-safe subject: line breaks (header injection) become spaces, then escaped like the
-   * body.
+   * A header-safe plain-text subject (never HTML-escaped: mail clients show it as written). Line
+   * breaks of every kind (CR, LF, U+0085, U+2028, U+2029) become one space, which also stops header
+   * injection; other control characters are dropped; the result is at most 998 characters, never
+   * ending in half a surrogate pair.
    */
   static String subject(String title) {
-    String oneLine = title.replaceAll("[\\r\\n\\u0085\\u2028\\u2029]+", " ").strip();
-    return escape(oneLine.isEmpty() ? "Notification" : oneLine);
+    String oneLine =
+        title
+            .replaceAll("[\\t\\r\\n\\u0085\\u2028\\u2029]+", " ")
+            .replaceAll("\\p{Cc}", "")
+            .replaceAll(" {2,}", " ")
+            .strip();
+    if (oneLine.isEmpty()) {
+      return "Notification";
+    }
+    if (oneLine.length() <= MAX_SUBJECT_LENGTH) {
+      return oneLine;
+    }
+    int end = MAX_SUBJECT_LENGTH;
+    if (Character.isHighSurrogate(oneLine.charAt(end - 1))) {
+      end--;
+    }
+    return oneLine.substring(0, end);
   }
 
   private static String firstNonBlank(String preferred, String fallback) {

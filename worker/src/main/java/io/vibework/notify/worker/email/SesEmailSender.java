@@ -1,6 +1,5 @@
 package io.vibework.notify.worker.email;
 
-import com.google.common.util.concurrent.RateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,7 +7,10 @@ import io.vibework.notify.worker.config.EmailSettings;
 import io.vibework.notify.worker.delivery.PermanentFailure;
 import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -24,15 +26,18 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
+import software.amazon.awssdk.services.sesv2.model.GetAccountResponse;
 import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
+import software.amazon.awssdk.services.sesv2.model.SendQuota;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Sends through SES v2. Retries are the SDK's own standard strategy, tuned to exponential backoff
- * with full jitter on throttling, 5xx and I/O errors; what is still failing after that is a {@link
- * TransientFailure} (5xx, 429, I/O) or a {@link PermanentFailure} (any other 4xx, such as a
- * rejected address).
+ * with full jitter on throttling, 5xx and I/O errors. What still fails after that is sorted by
+ * SES's error code ({@link SesErrors}): a {@link PermanentFailure} for this message (a rejected
+ * address or content), a {@link SesAccountFailure} for the account or credentials, a {@link
+ * TransientFailure} when SES itself is unwell or unreachable.
  */
 public final class SesEmailSender implements AutoCloseable {
   private static final Duration BASE_DELAY = Duration.ofMillis(100);
@@ -41,28 +46,32 @@ public final class SesEmailSender implements AutoCloseable {
 
   private final SesV2Client ses;
   private final String fromAddress;
-  private final RateLimiter rateLimiter;
-  private final Counter sent;
-  private final Counter failed;
+  private final SendRateLimiter rateLimiter;
+  private final MeterRegistry registry;
   private final Timer latency;
 
-  public SesEmailSender(EmailSettings settings, MeterRegistry registry) {
+  /**
+   * @param rateLimiter empty for no limit
+   */
+  public SesEmailSender(
+      EmailSettings settings, Optional<SendRateLimiter> rateLimiter, MeterRegistry registry) {
     this.fromAddress = settings.fromAddress();
-    this.rateLimiter =
-        settings.maxSendRate() > 0 ? RateLimiter.create(settings.maxSendRate()) : null;
-    this.sent =
-        Counter.builder("worker.emails.sent").description("Emails SES accepted").register(registry);
-    this.failed =
-        Counter.builder("worker.emails.failed")
-            .description("Emails that failed after all retries")
-            .register(registry);
-    Counter retried =
-        Counter.builder("worker.emails.retried")
-            .description("SES send attempts that were retries")
-            .register(registry);
+    this.rateLimiter = rateLimiter.orElse(null);
+    this.registry = registry;
+    // Registered up front so rate() and alerts see a zero before the first failure.
+    emails("sent", "ok");
+    for (String reason : List.of("rejected", "account", "unavailable", "unreachable")) {
+      emails("failed", reason);
+    }
+    for (String reason : List.of("throttled", "server_error", "io_error")) {
+      emails("retried", reason);
+    }
     this.latency =
-        Timer.builder("worker.email.send.latency")
-            .description("SES send latency, retries included")
+        Timer.builder("notify.worker.email.send.duration")
+            .description("SES send latency, the SDK's retries included")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(5))
+            .maximumExpectedValue(Duration.ofSeconds(60))
             .register(registry);
     var builder =
         SesV2Client.builder()
@@ -86,17 +95,23 @@ public final class SesEmailSender implements AutoCloseable {
                                 .throttlingBackoffStrategy(
                                     BackoffStrategy.exponentialDelay(BASE_DELAY, MAX_DELAY))
                                 // The circuit breaker would stop retrying under sustained
-                                // throttling; the
-                                // message is nacked instead and Pub/Sub's redelivery paces the
-                                // retry.
+                                // throttling; the pipeline's account gate paces that instead.
                                 .circuitBreakerEnabled(false)
                                 .build())
-                        .addExecutionInterceptor(new RetryCounter(retried)));
+                        .addExecutionInterceptor(new RetryCounter(this::emails)));
     settings.endpoint().ifPresent(builder::endpointOverride);
     this.ses = builder.build();
   }
 
-  /** Sends one email and returns SES's message id. */
+  private Counter emails(String result, String reason) {
+    return Counter.builder("notify.worker.emails")
+        .description("SES send outcomes: sent, failed after the SDK's retries, or retried")
+        .tag("result", result)
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  /** Sends one email (HTML and text parts) and returns SES's message id. */
   public String send(Email email) {
     if (rateLimiter != null) {
       rateLimiter.acquire();
@@ -117,27 +132,52 @@ public final class SesEmailSender implements AutoCloseable {
                                           .body(
                                               b ->
                                                   b.html(
-                                                      h ->
-                                                          h.data(email.htmlBody())
-                                                              .charset("UTF-8"))))));
-      sent.increment();
+                                                          h ->
+                                                              h.data(email.htmlBody())
+                                                                  .charset("UTF-8"))
+                                                      .text(
+                                                          t ->
+                                                              t.data(email.textBody())
+                                                                  .charset("UTF-8"))))));
+      emails("sent", "ok").increment();
       return response.messageId();
     } catch (AwsServiceException e) {
-      failed.increment();
       int status = e.statusCode();
-      if (status == 429 || status >= 500 || e.isThrottlingException()) {
-        throw new TransientFailure(
-            "ses unavailable: HTTP " + status + " " + e.awsErrorDetails().errorCode(), e);
+      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+      String shown = code == null || code.isBlank() ? "HTTP " + status : code;
+      switch (SesErrors.classify(status, code)) {
+        case ACCOUNT -> {
+          emails("failed", "account").increment();
+          throw new SesAccountFailure(
+              shown, "ses refused the account: HTTP " + status + " " + shown);
+        }
+        case SERVICE -> {
+          emails("failed", "unavailable").increment();
+          throw new TransientFailure("ses unavailable: HTTP " + status + " " + shown, e);
+        }
+        default -> {
+          emails("failed", "rejected").increment();
+          throw new PermanentFailure(
+              "ses_rejected", "ses rejected the email: HTTP " + status + " " + shown);
+        }
       }
-      throw new PermanentFailure(
-          "ses_rejected",
-          "ses rejected the email: HTTP " + status + " " + e.awsErrorDetails().errorCode());
     } catch (SdkException e) {
-      failed.increment();
+      emails("failed", "unreachable").increment();
       throw new TransientFailure("ses unreachable: " + e.getClass().getSimpleName(), e);
     } finally {
       sample.stop(latency);
     }
+  }
+
+  /** The account's sending quota and whether sending is enabled (SES v2 GetAccount). */
+  public SesQuota account() {
+    GetAccountResponse account = ses.getAccount(r -> {});
+    SendQuota quota = account.sendQuota();
+    return new SesQuota(
+        quota == null || quota.maxSendRate() == null ? 0 : quota.maxSendRate(),
+        quota == null || quota.max24HourSend() == null ? 0 : quota.max24HourSend(),
+        quota == null || quota.sentLast24Hours() == null ? 0 : quota.sentLast24Hours(),
+        Boolean.TRUE.equals(account.sendingEnabled()));
   }
 
   private static AwsCredentialsProvider credentials(EmailSettings settings) {
@@ -163,16 +203,20 @@ public final class SesEmailSender implements AutoCloseable {
   }
 
   /**
-   * Counts retries: the SDK calls {@code beforeTransmission} once per attempt. (A metric publisher
-   * would give the same number but makes the SDK collect every metric on every call.)
+   * Counts retries by the reason the previous attempt failed: the SDK calls {@code
+   * beforeTransmission} once per attempt and {@code afterTransmission} when an answer came. (A
+   * metric publisher would give the same numbers but makes the SDK collect every metric on every
+   * call.)
    */
   private static final class RetryCounter implements ExecutionInterceptor {
     private static final ExecutionAttribute<AtomicInteger> ATTEMPTS =
         new ExecutionAttribute<>("notify.attempts");
-    private final Counter retried;
+    private static final ExecutionAttribute<Integer> LAST_STATUS =
+        new ExecutionAttribute<>("notify.lastStatus");
+    private final BiFunction<String, String, Counter> emails;
 
-    RetryCounter(Counter retried) {
-      this.retried = retried;
+    RetryCounter(BiFunction<String, String, Counter> emails) {
+      this.emails = emails;
     }
 
     @Override
@@ -184,8 +228,20 @@ public final class SesEmailSender implements AutoCloseable {
     public void beforeTransmission(
         Context.BeforeTransmission context, ExecutionAttributes attributes) {
       if (attributes.getAttribute(ATTEMPTS).incrementAndGet() > 1) {
-        retried.increment();
+        int status = attributes.getAttribute(LAST_STATUS);
+        String reason =
+            status < 0
+                ? "io_error"
+                : status == 429 ? "throttled" : status >= 500 ? "server_error" : "other";
+        emails.apply("retried", reason).increment();
       }
+      attributes.putAttribute(LAST_STATUS, -1);
+    }
+
+    @Override
+    public void afterTransmission(
+        Context.AfterTransmission context, ExecutionAttributes attributes) {
+      attributes.putAttribute(LAST_STATUS, context.httpResponse().statusCode());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.vibework.notify.worker.health;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,49 +12,83 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /healthz}, {@code /readyz} and {@code /metrics} on one port. Checks run in parallel with a
- * deadline so one hung dependency cannot stall the kubelet's probe.
+ * {@code /healthz}, {@code /readyz}, {@code /readyz/subscriber} and {@code /metrics} on one port.
+ * Checks run in parallel with a deadline so one hung dependency cannot stall the kubelet's probe.
+ *
+ * <p>{@code /readyz} asks every dependency (people, the operator and the start-up probe read it);
+ * {@code /readyz/subscriber} only says whether this process consumes messages, so the readiness
+ * probe never turns a shared dependency's outage into every pod going NotReady at once.
  */
 public final class HealthServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
   private static final Duration CHECK_DEADLINE = Duration.ofSeconds(2);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
   private final ExecutorService executor;
   private final List<HealthCheck> checks;
-  private final PrometheusMeterRegistry registry;
+  private final Supplier<Map<String, Object>> details;
+
+  /** What {@code /readyz} found: each check's {@code ok}/{@code error}, and codes for failures. */
+  public record Readiness(Map<String, String> checks, Map<String, String> reasons) {
+    public boolean ready() {
+      return checks.values().stream().allMatch("ok"::equals);
+    }
+  }
 
   private HealthServer(
       HttpServer server,
       ExecutorService executor,
       List<HealthCheck> checks,
-      PrometheusMeterRegistry registry) {
+      Supplier<Map<String, Object>> details) {
     this.server = server;
     this.executor = executor;
     this.checks = List.copyOf(checks);
-    this.registry = registry;
+    this.details = details;
   }
 
-  /** Binds {@code port} on all interfaces (0 picks a free one) and starts answering. */
+  /**
+   * Binds {@code port} on all interfaces (0 picks a free one) and starts answering.
+   *
+   * @param details extra top-level fields of {@code /readyz} (say {@code sesAccount})
+   * @param consuming whether the Pub/Sub subscriber runs, for {@code /readyz/subscriber}
+   */
   public static HealthServer start(
-      int port, List<HealthCheck> checks, PrometheusMeterRegistry registry) throws IOException {
+      int port,
+      List<HealthCheck> checks,
+      Supplier<Map<String, Object>> details,
+      BooleanSupplier consuming,
+      PrometheusMeterRegistry registry)
+      throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(port), 64);
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    HealthServer health = new HealthServer(http, executor, checks, registry);
+    HealthServer health = new HealthServer(http, executor, checks, details);
     http.setExecutor(executor);
     http.createContext(
         "/healthz",
         exchange -> health.respond(exchange, 200, "{\"status\":\"ok\"}", "application/json"));
     http.createContext("/readyz", health::readyz);
+    http.createContext(
+        "/readyz/subscriber",
+        exchange -> {
+          boolean running = consuming.getAsBoolean();
+          health.respond(
+              exchange,
+              running ? 200 : 503,
+              running ? "{\"status\":\"ready\"}" : "{\"status\":\"not_ready\"}",
+              "application/json");
+        });
     http.createContext(
         "/metrics",
         exchange ->
@@ -67,46 +102,59 @@ public final class HealthServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** Runs every check now; the map keeps the checks' order and says {@code ok} or {@code error}. */
-  public Map<String, String> runChecks() {
-    Map<String, CompletableFuture<String>> pending = new LinkedHashMap<>();
+  /** Runs every check now; the maps keep the checks' order. */
+  public Readiness runChecks() {
+    Map<String, CompletableFuture<Optional<String>>> pending = new LinkedHashMap<>();
     for (HealthCheck check : checks) {
       pending.put(
           check.name(),
           CompletableFuture.supplyAsync(() -> run(check), executor)
-              .completeOnTimeout("error", CHECK_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+              .completeOnTimeout(
+                  Optional.of("timeout"), CHECK_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
     }
-    return pending.entrySet().stream()
-        .collect(
-            Collectors.toMap(
-                Map.Entry::getKey, e -> e.getValue().join(), (a, b) -> a, LinkedHashMap::new));
+    Map<String, String> results = new LinkedHashMap<>();
+    Map<String, String> reasons = new LinkedHashMap<>();
+    pending.forEach(
+        (name, result) -> {
+          Optional<String> failure = result.join();
+          results.put(name, failure.isEmpty() ? "ok" : "error");
+          failure.filter(reason -> !reason.isEmpty()).ifPresent(r -> reasons.put(name, r));
+        });
+    return new Readiness(results, reasons);
   }
 
-  private String run(HealthCheck check) {
+  /** Empty when the check passed; else its reason code. */
+  private Optional<String> run(HealthCheck check) {
     try {
       check.check();
-      return "ok";
+      return Optional.empty();
+    } catch (CheckFailed e) {
+      return Optional.of(e.reason());
     } catch (Exception e) {
       log.atWarn()
           .addKeyValue("check", check.name())
           .addKeyValue("error", e.getClass().getSimpleName())
           .log("readiness check failed");
-      return "error";
+      // The exception's class name says enough and, unlike its message, never carries a secret.
+      return Optional.of(e.getClass().getSimpleName());
     }
   }
 
   private void readyz(HttpExchange exchange) throws IOException {
-    Map<String, String> results = runChecks();
-    boolean ready = results.values().stream().allMatch("ok"::equals);
-    String body =
-        results.entrySet().stream()
-            .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
-            .collect(
-                Collectors.joining(
-                    ",",
-                    "{\"status\":\"" + (ready ? "ready" : "not_ready") + "\",\"checks\":{",
-                    "}}"));
-    respond(exchange, ready ? 200 : 503, body, "application/json");
+    if (!"/readyz".equals(exchange.getRequestURI().getPath())) {
+      respond(exchange, 404, "{\"error\":\"not found\"}", "application/json");
+      return;
+    }
+    Readiness readiness = runChecks();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", readiness.ready() ? "ready" : "not_ready");
+    body.put("checks", readiness.checks());
+    if (!readiness.reasons().isEmpty()) {
+      body.put("reasons", readiness.reasons());
+    }
+    body.putAll(details.get());
+    respond(
+        exchange, readiness.ready() ? 200 : 503, JSON.writeValueAsString(body), "application/json");
   }
 
   private void respond(HttpExchange exchange, int status, String body, String contentType)

@@ -1,6 +1,8 @@
 package io.vibework.notify.worker.notification;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.set;
 
@@ -52,6 +54,26 @@ public final class NotificationStore {
             set("status", "sent"),
             set("sentAt", Date.from(sentAt)),
             set("sesMessageId", sesMessageId)));
+  }
+
+  /**
+   * Records a send the ledger already holds, unless the notification already says {@code sent}: a
+   * worker that died between the two writes left it behind.
+   */
+  public boolean repairSent(String id, String sesMessageId, Instant sentAt) {
+    try {
+      return notifications
+              .updateOne(
+                  and(eq("_id", id), ne("status", "sent")),
+                  combine(
+                      set("status", "sent"),
+                      set("sentAt", Date.from(sentAt)),
+                      set("sesMessageId", sesMessageId)))
+              .getModifiedCount()
+          > 0;
+    } catch (MongoException e) {
+      throw new TransientFailure("mongodb write failed: " + e.getClass().getSimpleName(), e);
+    }
   }
 
   public void markFailed(String id) {

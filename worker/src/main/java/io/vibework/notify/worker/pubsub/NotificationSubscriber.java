@@ -10,16 +10,19 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.pubsub.v1.ProjectSubscriptionName;
 import com.google.pubsub.v1.PubsubMessage;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vibework.notify.worker.config.PubSubSettings;
 import io.vibework.notify.worker.delivery.DeliveryPipeline;
 import io.vibework.notify.worker.delivery.Outcome;
+import io.vibework.notify.worker.delivery.StopSignal;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationSubscriber {
   private static final Logger log = LoggerFactory.getLogger(NotificationSubscriber.class);
-  private static final Duration HELD_ELSEWHERE_PAUSE = Duration.ofSeconds(1);
   private static final Duration LEASE_STEP = Duration.ofSeconds(10);
 
   private final Subscriber subscriber;
@@ -46,31 +48,32 @@ public final class NotificationSubscriber {
   private final Counter acked;
   private final Counter nacked;
   private final Timer processing;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final StopSignal stop;
 
   public NotificationSubscriber(
       PubSubSettings settings,
       PubSubTransport transport,
       DeliveryPipeline pipeline,
       Duration grace,
+      StopSignal stop,
       MeterRegistry registry,
       Consumer<Throwable> onFatal) {
     this.pipeline = pipeline;
     this.grace = grace;
-    this.received =
-        Counter.builder("worker.messages.received")
-            .description("Messages pulled from the subscription")
-            .register(registry);
-    this.acked =
-        Counter.builder("worker.messages.acked")
-            .description("Messages acknowledged")
-            .register(registry);
-    this.nacked =
-        Counter.builder("worker.messages.nacked")
-            .description("Messages handed back for redelivery")
-            .register(registry);
+    this.stop = stop;
+    this.received = messages(registry, "received", "Messages pulled from the subscription");
+    this.acked = messages(registry, "acked", "Messages acknowledged");
+    this.nacked = messages(registry, "nacked", "Messages handed back for redelivery");
+    Gauge.builder("notify.worker.messages.in.flight", inFlight, AtomicInteger::get)
+        .description("Messages received and not yet acked or nacked")
+        .register(registry);
     this.processing =
-        Timer.builder("worker.messages.processing")
+        Timer.builder("notify.worker.message.processing.duration")
             .description("Time from receipt to ack or nack")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(5))
+            .maximumExpectedValue(Duration.ofMinutes(5))
             .register(registry);
     this.subscriber =
         Subscriber.newBuilder(
@@ -103,6 +106,13 @@ public final class NotificationSubscriber {
         MoreExecutors.directExecutor());
   }
 
+  private static Counter messages(MeterRegistry registry, String outcome, String description) {
+    return Counter.builder("notify.worker.messages")
+        .description(description)
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
   public void start() {
     subscriber.startAsync().awaitRunning();
   }
@@ -113,6 +123,7 @@ public final class NotificationSubscriber {
 
   private void receive(PubsubMessage message, AckReplyConsumer reply) {
     received.increment();
+    inFlight.incrementAndGet();
     Timer.Sample sample = Timer.start();
     work.execute(
         () -> {
@@ -128,6 +139,7 @@ public final class NotificationSubscriber {
             outcome = Outcome.NACK;
           }
           settle(outcome, reply);
+          inFlight.decrementAndGet();
           sample.stop(processing);
         });
   }
@@ -142,15 +154,6 @@ public final class NotificationSubscriber {
         reply.nack();
         nacked.increment();
       }
-      case NACK_LATER -> {
-        try {
-          Thread.sleep(HELD_ELSEWHERE_PAUSE);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        reply.nack();
-        nacked.increment();
-      }
     }
   }
 
@@ -158,6 +161,8 @@ public final class NotificationSubscriber {
    * Stops pulling and waits for held messages to settle; returns false if the grace period ran out.
    */
   public boolean stop() {
+    // Wake the messages waiting in place first, so they are handed back instead of timing out.
+    stop.stop(grace);
     subscriber.stopAsync();
     try {
       subscriber.awaitTerminated(grace.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);

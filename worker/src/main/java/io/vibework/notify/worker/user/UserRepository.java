@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Reads users from MySQL through a HikariCP pool; the backend owns the schema. */
@@ -40,8 +41,11 @@ public final class UserRepository implements AutoCloseable {
     config.setMetricRegistry(registry);
     this.pool = new HikariDataSource(config);
     this.queryLatency =
-        Timer.builder("worker.db.query.latency")
+        Timer.builder("notify.worker.db.query.duration")
             .description("Latency of MySQL user lookups")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry);
   }
 

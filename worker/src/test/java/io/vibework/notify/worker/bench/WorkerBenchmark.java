@@ -327,7 +327,7 @@ public final class WorkerBenchmark {
           http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
               .body();
       return body.lines()
-          .filter(l -> l.startsWith("worker_messages_acked_total"))
+          .filter(l -> l.startsWith("notify_worker_messages_total{outcome=\"acked\"}"))
           .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
           .sum();
     } catch (IOException | InterruptedException e) {

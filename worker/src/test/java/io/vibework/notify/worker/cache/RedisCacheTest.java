@@ -60,9 +60,12 @@ class RedisCacheTest {
     cache.get("present");
     cache.get("absent");
 
-    assertThat(registry.get("worker.cache.hits").counter().count()).isEqualTo(1);
-    assertThat(registry.get("worker.cache.misses").counter().count()).isEqualTo(1);
-    assertThat(registry.get("worker.cache.latency").timer().count()).isGreaterThanOrEqualTo(3);
+    assertThat(registry.get("notify.worker.cache.requests").tag("result", "hit").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("notify.worker.cache.requests").tag("result", "miss").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("notify.worker.cache.operation.duration").timer().count())
+        .isGreaterThanOrEqualTo(3);
   }
 
   @Test
@@ -98,7 +101,9 @@ class RedisCacheTest {
     long started = System.nanoTime();
     assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheUnavailableException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
-    assertThat(registry.get("worker.cache.errors").counter().count()).isPositive();
+    assertThat(
+            registry.get("notify.worker.cache.requests").tag("result", "error").counter().count())
+        .isPositive();
 
     redis.start();
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> cache.ping());

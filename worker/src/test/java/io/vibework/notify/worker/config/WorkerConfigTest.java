@@ -45,6 +45,22 @@ class WorkerConfigTest {
     assertThat(config.logLevel()).isEqualTo(WorkerConfig.LogLevel.INFO);
     assertThat(config.appEnv()).isEqualTo("development");
     assertThat(config.email().staticKeys()).isEmpty();
+    assertThat(config.email().maxSendRate()).isZero();
+    assertThat(config.unknownRecordGrace()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void theRateShareDefaultsToTheWholeBudget() {
+    Map<String, String> env = minimal();
+    env.put("SES_MAX_SEND_RATE", "14");
+    assertThat(WorkerConfig.fromEnvironment(env).email().rateShare()).isEqualTo(14.0);
+
+    env.put("SES_RATE_SHARE", "4");
+    env.put("UNKNOWN_RECORD_GRACE_SECONDS", "5");
+    WorkerConfig config = WorkerConfig.fromEnvironment(env);
+    assertThat(config.email().maxSendRate()).isEqualTo(14.0);
+    assertThat(config.email().rateShare()).isEqualTo(4.0);
+    assertThat(config.unknownRecordGrace()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -109,6 +125,9 @@ class WorkerConfigTest {
     "MONGODB_URL, mongodb://mongo:27017, MONGODB_URL: must name the database",
     "AWS_ROLE_ARN, ses-role, AWS_ROLE_ARN: must be an IAM role ARN",
     "HTTP_PORT, -1, HTTP_PORT: must be between",
+    "SES_RATE_SHARE, fast, SES_RATE_SHARE: must be a number (got 'fast')",
+    "SES_RATE_SHARE, -1, SES_RATE_SHARE: must be a number of at least 0.0",
+    "UNKNOWN_RECORD_GRACE_SECONDS, 9999, UNKNOWN_RECORD_GRACE_SECONDS: must be between 0 and 3600",
   })
   void aBadValueNamesTheVariable(String variable, String value, String expected) {
     Map<String, String> env = minimal();

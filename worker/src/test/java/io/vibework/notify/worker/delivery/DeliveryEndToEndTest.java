@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vibework.notify.testkit.FaultProxy;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.worker.Meters;
 import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
 import io.vibework.notify.worker.WithRealServers;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -158,7 +160,10 @@ class DeliveryEndToEndTest extends WithRealServers {
     fixture.data.addNotification(orphan, "nobody", "welcome", Map.of());
     String missing = PipelineFixture.unique("n-missing");
     String halfMessage = PipelineFixture.unique("n-half");
-    Worker worker = fixture.startWorker(fixture.environment(topics));
+    Map<String, String> env = new HashMap<>(fixture.environment(topics));
+    // Missing records count as "not visible yet" for this long, then as never coming.
+    env.put("UNKNOWN_RECORD_GRACE_SECONDS", "2");
+    Worker worker = fixture.startWorker(env);
 
     pubsub.publish(topics.created(), "this is not json");
     pubsub.publish(
@@ -188,8 +193,8 @@ class DeliveryEndToEndTest extends WithRealServers {
         .isEqualTo("failed");
     // Acknowledged, not retried: nothing comes back and nothing was received twice.
     assertThat(pubsub.drain(topics.subscription(), Duration.ofSeconds(3))).isEmpty();
-    assertThat(counter(worker, "worker.messages.received")).isEqualTo(4);
-    assertThat(counter(worker, "worker.messages.deadlettered")).isEqualTo(4);
+    assertThat(Meters.messages(worker.registry(), "received")).isEqualTo(4);
+    assertThat(Meters.messages(worker.registry(), "deadlettered")).isEqualTo(4);
     assertThat(fixture.emailsTo(known + "@example.com")).isEmpty();
   }
 
@@ -239,8 +244,8 @@ class DeliveryEndToEndTest extends WithRealServers {
 
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> counter(worker, "worker.messages.acked") == 1);
-    assertThat(counter(worker, "worker.messages.skipped")).isEqualTo(1);
+        .until(() -> Meters.messages(worker.registry(), "acked") == 1);
+    assertThat(Meters.messages(worker.registry(), "skipped")).isEqualTo(1);
     assertThat(ses.emails()).hasSize(before);
   }
 
@@ -249,7 +254,7 @@ class DeliveryEndToEndTest extends WithRealServers {
     Topics topics = fixture.freshTopics(30);
     PipelineFixture.Welcome eve = fixture.addUserWithWelcome("Eve");
     try (FaultProxy proxy = new FaultProxy(ses.endpoint())) {
-      proxy.start();
+      proxy.faultsOnlyOn(DeliveryUnderFaultsTest.SEND_EMAIL).start();
       Worker worker = fixture.startWorker(fixture.environment(topics, proxy.uri()));
       proxy.failNext(3, 429);
 
@@ -259,8 +264,8 @@ class DeliveryEndToEndTest extends WithRealServers {
           .isEqualTo("sent");
       assertThat(proxy.faultsServed()).isEqualTo(3);
       assertThat(fixture.emailsTo(eve.address())).hasSize(1);
-      assertThat(counter(worker, "worker.emails.retried")).isEqualTo(3);
-      assertThat(counter(worker, "worker.emails.sent")).isEqualTo(1);
+      assertThat(Meters.emails(worker.registry(), "retried", "throttled")).isEqualTo(3);
+      assertThat(Meters.emails(worker.registry(), "sent", "ok")).isEqualTo(1);
     }
   }
 
@@ -269,10 +274,23 @@ class DeliveryEndToEndTest extends WithRealServers {
     Topics topics = fixture.freshTopics(10);
     PipelineFixture.Welcome fay = fixture.addUserWithWelcome("Fay");
     Worker worker = fixture.startWorker(fixture.environment(topics));
-    assertThat(get(worker, "/readyz").statusCode()).isEqualTo(200);
-    assertThat(get(worker, "/readyz").body())
-        .isEqualTo(
-            "{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"cache\":\"ok\",\"notifications\":\"ok\",\"pubsub\":\"ok\"}}");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(PipelineFixture.parse(get(worker, "/readyz").body()).has("sesAccount")));
+    HttpResponse<String> healthy = get(worker, "/readyz");
+    assertThat(healthy.statusCode()).isEqualTo(200);
+    assertThat(healthy.body())
+        .startsWith(
+            "{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"cache\":\"ok\",\"notifications\":\"ok\",\"pubsub\":\"ok\",\"email\":\"ok\"},\"sesAccount\":{");
+    JsonNode account = PipelineFixture.parse(healthy.body()).get("sesAccount");
+    assertThat(account.get("maxSendRate").asDouble()).isEqualTo(SesEmulator.ACCOUNT_MAX_SEND_RATE);
+    assertThat(account.get("max24HourSend").asDouble()).isEqualTo(50000.0);
+    assertThat(account.get("sentLast24Hours").asDouble()).isZero();
+    assertThat(account.get("sendingEnabled").asBoolean()).isTrue();
+    assertThat(Instant.parse(account.get("checkedAt").asText())).isBefore(Instant.now());
+    assertThat(get(worker, "/readyz/subscriber").body()).isEqualTo("{\"status\":\"ready\"}");
 
     redis.stop();
 
@@ -286,12 +304,18 @@ class DeliveryEndToEndTest extends WithRealServers {
               assertThat(body.get("status").asText()).isEqualTo("not_ready");
               assertThat(body.get("checks").get("cache").asText()).isEqualTo("error");
               assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
+              assertThat(body.get("reasons").get("cache").asText())
+                  .isEqualTo("CacheUnavailableException");
+              assertThat(body.get("reasons").has("database")).isFalse();
             });
     fixture.publishCreated(topics, fay.notificationId(), fay.userId(), "email");
     assertThat(fixture.awaitOutcome(topics, fay.notificationId()).get("status").asText())
         .isEqualTo("sent");
     assertThat(fixture.emailsTo(fay.address())).hasSize(1);
     assertThat(get(worker, "/healthz").statusCode()).isEqualTo(200);
+    assertThat(get(worker, "/readyz/subscriber").statusCode())
+        .as("a shared dependency's outage does not make the pod NotReady")
+        .isEqualTo(200);
 
     redis.start();
 
@@ -309,21 +333,32 @@ class DeliveryEndToEndTest extends WithRealServers {
 
     assertThat(metrics)
         .contains(
-            "worker_cache_hits_total",
-            "worker_cache_misses_total",
-            "worker_cache_latency_seconds",
+            "notify_worker_messages_total{outcome=\"received\"}",
+            "notify_worker_messages_total{outcome=\"acked\"}",
+            "notify_worker_messages_total{outcome=\"nacked\"}",
+            "notify_worker_messages_total{outcome=\"deadlettered\"}",
+            "notify_worker_messages_total{outcome=\"skipped\"}",
+            "notify_worker_messages_in_flight",
+            "notify_worker_message_processing_duration_seconds_bucket",
+            "notify_worker_emails_total{reason=\"ok\",result=\"sent\"}",
+            "notify_worker_email_send_duration_seconds_bucket",
+            "notify_worker_ses_account_blocked 0",
+            "notify_worker_ses_quota_max_send_rate",
+            "notify_worker_ses_quota_max_24h_send",
+            "notify_worker_ses_quota_sent_last_24h",
+            "notify_worker_ses_sending_enabled",
+            "notify_worker_ledger_claims_total{outcome=\"acquired\"}",
+            "notify_worker_ledger_claims_total{outcome=\"already_sent\"}",
+            "notify_worker_ledger_claims_total{outcome=\"held_elsewhere\"}",
+            "notify_worker_ledger_claims_total{outcome=\"taken_over\"}",
+            "notify_worker_cache_requests_total{result=\"hit\"}",
+            "notify_worker_cache_requests_total{result=\"miss\"}",
+            "notify_worker_cache_requests_total{result=\"error\"}",
+            "notify_worker_cache_operation_duration_seconds_bucket",
+            "notify_worker_db_query_duration_seconds_bucket",
             "hikaricp_connections_active",
-            "hikaricp_connections_max",
-            "worker_db_query_latency_seconds",
-            "worker_messages_received_total",
-            "worker_messages_acked_total",
-            "worker_messages_nacked_total",
-            "worker_messages_deadlettered_total",
-            "worker_messages_processing_seconds",
-            "worker_emails_sent_total",
-            "worker_emails_failed_total",
-            "worker_emails_retried_total",
-            "worker_email_send_latency_seconds");
+            "hikaricp_connections_max");
+    assertThat(metrics).doesNotContain("\nworker_");
   }
 
   private HttpResponse<String> get(Worker worker, String path) throws Exception {
@@ -334,15 +369,11 @@ class DeliveryEndToEndTest extends WithRealServers {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static double counter(Worker worker, String name) {
-    return worker.registry().get(name).counter().count();
-  }
-
   private static double acked(Worker worker) {
-    return counter(worker, "worker.messages.acked");
+    return Meters.messages(worker.registry(), "acked");
   }
 
   private static double received(Worker worker) {
-    return counter(worker, "worker.messages.received");
+    return Meters.messages(worker.registry(), "received");
   }
 }

@@ -142,10 +142,9 @@ public final class WorkerDemo {
           .lines()
           .filter(
               line ->
-                  line.startsWith("worker_messages_")
-                      || line.startsWith("worker_emails_")
-                      || line.startsWith("worker_cache_hits")
-                      || line.startsWith("worker_cache_misses"))
+                  line.startsWith("notify_worker_messages_total")
+                      || line.startsWith("notify_worker_emails_total")
+                      || line.startsWith("notify_worker_cache_requests_total"))
           .filter(line -> !line.contains("_bucket"))
           .forEach(line -> System.out.println("  " + line));
     }

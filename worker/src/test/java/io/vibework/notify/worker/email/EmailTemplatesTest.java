@@ -34,9 +34,52 @@ class EmailTemplatesTest {
                 "n2", "u1", "notification", "", "Invoice & receipt", "<script>alert('x')</script>"),
             ada);
 
-    assertThat(email.subject()).isEqualTo("Invoice &amp; receipt");
+    assertThat(email.subject()).as("plain text, not HTML").isEqualTo("Invoice & receipt");
     assertThat(email.htmlBody())
         .isEqualTo("<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>");
+    assertThat(email.textBody()).isEqualTo("<script>alert('x')</script>");
+  }
+
+  @Test
+  void subjectsArePlainTextOnOneLineWithoutControlCharacters() {
+    Email email =
+        templates.render(
+            new Notification(
+                "n5",
+                "u1",
+                "notification",
+                "",
+                "Your invoice <#42>\u2028& more\u0085\u2029x\ty\u0007z\u001b",
+                "m"),
+            ada);
+
+    assertThat(email.subject()).isEqualTo("Your invoice <#42> & more x yz");
+  }
+
+  @Test
+  void subjectsAreCutAt998CharactersWithoutSplittingASurrogatePair() {
+    String title = "a".repeat(997) + "\uD83D\uDE00" + "b".repeat(10);
+    Email email =
+        templates.render(new Notification("n6", "u1", "notification", "", title, "m"), ada);
+
+    assertThat(email.subject()).hasSize(997).isEqualTo("a".repeat(997));
+    assertThat(
+            templates
+                .render(
+                    new Notification("n7", "u1", "notification", "", "c".repeat(2000), "m"), ada)
+                .subject())
+        .hasSize(998);
+  }
+
+  @Test
+  void everyTemplateHasATextPart() {
+    assertThat(
+            templates
+                .render(new Notification("n8", "u1", "welcome", "Ada & Co", "", ""), ada)
+                .textBody())
+        .isEqualTo("Welcome Ada & Co!");
+    assertThat(templates.render(new Notification("n9", "u1", "other", "", "", ""), ada).textBody())
+        .isEqualTo("You have a new notification");
   }
 
   @Test

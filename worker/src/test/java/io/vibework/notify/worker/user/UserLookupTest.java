@@ -67,9 +67,11 @@ class UserLookupTest {
     assertThat(lookup.find("u1")).contains(new User("u1", "ada@example.com", "Ada"));
     assertThat(lookup.find("u1")).contains(new User("u1", "ada@example.com", "Ada"));
 
-    assertThat(registry.get("worker.cache.misses").counter().count()).isEqualTo(1);
-    assertThat(registry.get("worker.cache.hits").counter().count()).isEqualTo(1);
-    assertThat(registry.get("worker.db.query.latency").timer().count()).isEqualTo(1);
+    assertThat(registry.get("notify.worker.cache.requests").tag("result", "miss").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("notify.worker.cache.requests").tag("result", "hit").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.get("notify.worker.db.query.duration").timer().count()).isEqualTo(1);
   }
 
   @Test

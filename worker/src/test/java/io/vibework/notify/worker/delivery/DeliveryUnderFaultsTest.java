@@ -1,0 +1,201 @@
+package io.vibework.notify.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vibework.notify.testkit.FaultProxy;
+import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.worker.Meters;
+import io.vibework.notify.worker.PipelineFixture;
+import io.vibework.notify.worker.PipelineFixture.Topics;
+import io.vibework.notify.worker.WithRealServers;
+import io.vibework.notify.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The records and the one-email promise when something fails at the worst moment: SES's answer
+ * lost, MongoDB away right after SES accepted, a claim left by a dead worker, a ledger that says
+ * sent while the notification does not, a user the backend has not written yet.
+ */
+class DeliveryUnderFaultsTest extends WithRealServers {
+  /** SES v2 SendEmail; GetAccount (the quota watcher) passes untouched. */
+  static final String SEND_EMAIL = "/v2/email/outbound-emails";
+
+  private FaultProxy sesProxy;
+
+  @BeforeEach
+  void startProxy() {
+    sesProxy = new FaultProxy(ses.endpoint()).faultsOnlyOn(SEND_EMAIL).start();
+  }
+
+  @AfterEach
+  void stopProxy() {
+    sesProxy.close();
+    if (!mongo.isRunning()) {
+      mongo.resume();
+    }
+  }
+
+  @Test
+  void aLostSesAnswerCostsAtMostTheDocumentedDuplicateAndTheRecordsEndSent() {
+    Topics topics = fixture.freshTopics(30);
+    PipelineFixture.Welcome hal = fixture.addUserWithWelcome("Hal");
+    fixture.startWorker(fixture.environment(topics, sesProxy.uri()));
+    // SES accepts the email, the answer never arrives: the SDK cannot tell and sends again.
+    sesProxy.dropNextResponses(1);
+
+    fixture.publishCreated(topics, hal.notificationId(), hal.userId(), "email");
+
+    assertThat(fixture.awaitOutcome(topics, hal.notificationId()).get("status").asText())
+        .isEqualTo("sent");
+    assertThat(sesProxy.faultsServed()).isEqualTo(1);
+    assertThat(fixture.emailsTo(hal.address())).hasSizeBetween(1, 2);
+    assertThat(ledgerState(hal.notificationId())).isEqualTo("sent");
+    assertThat(notificationStatus(hal.notificationId())).isEqualTo("sent");
+  }
+
+  @Test
+  void mongoAwayRightAfterSesAcceptedStillRecordsOneEmailAsSent() {
+    Topics topics = fixture.freshTopics(30);
+    PipelineFixture.Welcome ida = fixture.addUserWithWelcome("Ida");
+    Worker worker = fixture.startWorker(fixture.environment(topics, sesProxy.uri()));
+    sesProxy.afterNextForward(
+        () -> {
+          mongo.pause();
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    StopSignal.pause(Duration.ofSeconds(3));
+                    mongo.resume();
+                  });
+        });
+
+    fixture.publishCreated(topics, ida.notificationId(), ida.userId(), "email");
+
+    assertThat(fixture.awaitOutcome(topics, ida.notificationId()).get("status").asText())
+        .isEqualTo("sent");
+    assertThat(fixture.emailsTo(ida.address())).hasSize(1);
+    assertThat(ledgerState(ida.notificationId())).isEqualTo("sent");
+    assertThat(notificationStatus(ida.notificationId())).isEqualTo("sent");
+    assertThat(Meters.messages(worker.registry(), "nacked")).isZero();
+  }
+
+  @Test
+  void aDeadWorkersClaimIsTakenOverWhenItsLeaseLapsesWithoutSpendingAttempts() {
+    Topics topics = fixture.freshTopicsWithDeadLetterPolicy(10, 5);
+    PipelineFixture.Welcome jo = fixture.addUserWithWelcome("Jo");
+    // What a worker killed mid-send leaves: a claim it will never renew, lapsing in 4 s.
+    fixture
+        .data
+        .deliveries()
+        .insertOne(
+            new Document("_id", jo.notificationId())
+                .append("state", "sending")
+                .append("owner", "killed-worker")
+                .append("leaseUntil", Date.from(Instant.now().plusSeconds(4)))
+                .append("updatedAt", new Date()));
+    Worker worker = fixture.startWorker(fixture.environment(topics));
+
+    fixture.publishCreated(topics, jo.notificationId(), jo.userId(), "email");
+
+    assertThat(fixture.awaitOutcome(topics, jo.notificationId()).get("status").asText())
+        .isEqualTo("sent");
+    assertThat(fixture.emailsTo(jo.address())).hasSize(1);
+    assertThat(Meters.ledgerClaims(worker.registry(), "held_elsewhere")).isEqualTo(1);
+    assertThat(Meters.ledgerClaims(worker.registry(), "taken_over")).isEqualTo(1);
+    assertThat(Meters.messages(worker.registry(), "received"))
+        .as("held, not nacked: no delivery attempt spent")
+        .isEqualTo(1);
+    assertThat(Meters.messages(worker.registry(), "nacked")).isZero();
+    assertThat(pubsub.drain(topics.deadLetterCheck(), Duration.ofSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void aLedgerThatSaysSentRepairsTheNotificationBeforeAnnouncing() {
+    Topics topics = fixture.freshTopics(10);
+    PipelineFixture.Welcome kim = fixture.addUserWithWelcome("Kim");
+    // A worker recorded the send in the ledger and died before writing the notification.
+    fixture
+        .data
+        .deliveries()
+        .insertOne(
+            new Document("_id", kim.notificationId())
+                .append("state", "sent")
+                .append("owner", "dead-worker")
+                .append("sesMessageId", "ses-kim-1")
+                .append("leaseUntil", new Date())
+                .append("updatedAt", new Date()));
+    fixture.startWorker(fixture.environment(topics));
+
+    fixture.publishCreated(topics, kim.notificationId(), kim.userId(), "email");
+
+    assertThat(fixture.awaitOutcome(topics, kim.notificationId()).get("status").asText())
+        .isEqualTo("sent");
+    Document stored =
+        fixture.data.notifications().find(new Document("_id", kim.notificationId())).first();
+    assertThat(stored.getString("status")).isEqualTo("sent");
+    assertThat(stored.getString("sesMessageId")).isEqualTo("ses-kim-1");
+    assertThat(stored.get("sentAt")).isInstanceOf(Date.class);
+    assertThat(fixture.emailsTo(kim.address())).isEmpty();
+  }
+
+  @Test
+  void aUserWrittenFiveSecondsAfterTheMessageIsDeliveredOnce() {
+    Topics topics = fixture.freshTopicsWithDeadLetterPolicy(10, 5);
+    String userId = PipelineFixture.unique("late");
+    String address = userId + "@example.com";
+    String id = PipelineFixture.unique("n-late");
+    fixture.data.addNotification(id, userId, "welcome", Map.of("name", "Late"));
+    Worker worker = fixture.startWorker(fixture.environment(topics));
+
+    fixture.publishCreated(topics, id, userId, "email");
+    StopSignal.pause(Duration.ofSeconds(5));
+    fixture.data.addUser(userId, address, "Late");
+
+    assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+    assertThat(fixture.emailsTo(address)).hasSize(1);
+    assertThat(Meters.messages(worker.registry(), "deadlettered")).isZero();
+    assertThat(Meters.messages(worker.registry(), "nacked")).isZero();
+    assertThat(pubsub.drain(topics.deadLetterCheck(), Duration.ofSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void subjectsArriveAsPlainTextOnOneLineBesideATextPart() {
+    Topics topics = fixture.freshTopics(10);
+    String userId = PipelineFixture.unique("lou");
+    String address = userId + "@example.com";
+    fixture.data.addUser(userId, address, "Lou");
+    String id = PipelineFixture.unique("n-subject");
+    fixture.data.addNotification(
+        id,
+        userId,
+        "notification",
+        Map.of(
+            "title", "Your invoice <#42> & co\r\nBcc: x@evil.test\u2028end", "message", "a < b"));
+    fixture.startWorker(fixture.environment(topics));
+
+    fixture.publishCreated(topics, id, userId, "email");
+
+    assertThat(fixture.awaitOutcome(topics, id).get("status").asText()).isEqualTo("sent");
+    List<SesEmulator.SentEmail> emails = fixture.emailsTo(address);
+    assertThat(emails).hasSize(1);
+    assertThat(emails.get(0).subject()).isEqualTo("Your invoice <#42> & co Bcc: x@evil.test end");
+    assertThat(emails.get(0).htmlBody()).isEqualTo("<p>a &lt; b</p>");
+    assertThat(emails.get(0).textBody()).isEqualTo("a < b");
+  }
+
+  private static String ledgerState(String id) {
+    return fixture.data.deliveries().find(new Document("_id", id)).first().getString("state");
+  }
+
+  private static String notificationStatus(String id) {
+    return fixture.data.notifications().find(new Document("_id", id)).first().getString("status");
+  }
+}
