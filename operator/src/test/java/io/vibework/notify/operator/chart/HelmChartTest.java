@@ -64,6 +64,10 @@ class HelmChartTest {
       watchNamespaces: [notify-demo, team-b]
       metrics:
         serviceMonitor: {enabled: true}
+      monitoring:
+        workerPodMonitor: {enabled: true}
+        prometheusRule: {enabled: true, backlog: {enabled: true}}
+        grafanaDashboard: {enabled: true}
       """;
 
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
@@ -323,7 +327,7 @@ class HelmChartTest {
     List<HasMetadata> objects = Chart.parse(Chart.template(release, EVERYTHING_ON, Map.of()));
     assertThat(objects)
         .extracting(HasMetadata::getKind)
-        .contains("Service", "ServiceMonitor", "RoleBinding");
+        .contains("Service", "PodMonitor", "PrometheusRule", "ConfigMap", "RoleBinding");
     for (HasMetadata o : objects) {
       if (o instanceof CustomResourceDefinition) {
         continue; // <plural>.<group>, fixed by the API
