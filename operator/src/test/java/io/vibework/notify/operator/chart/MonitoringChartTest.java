@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.dependent.WorkerObjects;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MonitoringChartTest {
 
-  static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+  /** promtool on PATH, else where Debian's prometheus package puts it. */
+  static final Path PROMTOOL =
+      java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+          .filter(d -> !d.isBlank())
+          .map(d -> Path.of(d, "promtool"))
+          .filter(Files::isExecutable)
+          .findFirst()
+          .orElse(Path.of("/usr/bin/promtool"));
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   @Test

@@ -51,7 +51,9 @@ class MonitoringMetricNamesTest {
   @RegisterExtension static final SesEmulator ses = new SesEmulator();
   @RegisterExtension static final MongoServer mongo = new MongoServer();
 
-  private static final Duration WAIT = Duration.ofSeconds(45);
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  // Once the worker has delivered, every meter it will show is there within a few scrapes.
+  private static final Duration NAMES_WAIT = Duration.ofSeconds(30);
 
   private Process worker;
   private Path workerLog;
@@ -87,7 +89,7 @@ class MonitoringMetricNamesTest {
     Set<String> exported = new TreeSet<>();
     try {
       await()
-          .atMost(WAIT)
+          .atMost(NAMES_WAIT)
           .pollInterval(Duration.ofSeconds(1))
           .until(
               () -> {
