@@ -147,8 +147,9 @@ class MonitoringMetricNamesTest {
     env.put("AWS_SECRET_ACCESS_KEY", "local-secret");
     env.put("AWS_SES_FROM_ADDRESS", "noreply@vibework.io");
     env.put("AWS_ENDPOINT_URL_SESV2", ses.endpoint().toString());
-    // A rate budget, so the rate limiter is in the path and reports its waits.
-    env.put("SES_MAX_SEND_RATE", "50");
+    // A rate budget (below the SES emulator's quota of 14/s), so the rate limiter is in the path
+    // and reports its waits.
+    env.put("SES_MAX_SEND_RATE", "10");
     env.put("HTTP_PORT", String.valueOf(port));
 
     // Kept in target/ (operator/target from Maven) for a failing run's reader.
