@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, when it is missing. Idempotent.
 #   apt:  redis-server, mariadb-server (the distro services are left stopped:
-#         tests start their own servers), nodejs + npm when npm is missing
+#         tests start their own servers), nodejs + npm when npm is missing,
+#         prometheus for promtool (the chart's alert rules are unit-tested with it; the
+#         Prometheus server it also installs is left stopped)
 #   npm:  aws-ses-v2-local into <repo>/.local/ses
 #   checks: the Pub/Sub emulator and kubectl (Google Cloud SDK packages) and a JDK 21+
 # Prints "deps ok" and nothing else when everything is already present.
@@ -39,6 +41,7 @@ apt_missing=()
 have_bin redis-server || apt_missing+=(redis-server)
 { have_bin mariadbd && have_bin mariadb-install-db; } || apt_missing+=(mariadb-server)
 { have_bin node && have_bin npm; } || apt_missing+=(nodejs npm)
+have_bin promtool || apt_missing+=(prometheus)
 
 if [ ${#apt_missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 \
@@ -52,6 +55,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
     case "$pkg" in
       redis-server)   stop_service redis-server ;;
       mariadb-server) stop_service mariadb; stop_service mysql ;;
+      prometheus)     stop_service prometheus; stop_service prometheus-node-exporter ;;
     esac
   done
 fi

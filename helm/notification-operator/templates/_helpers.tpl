@@ -7,16 +7,20 @@ Chart name, truncated to a DNS label.
 
 {{/*
 Full name: the release name when it already contains the chart name, else <release>-<chart>.
+Cut at 47 characters, not 63, because objects are named <fullname>-<suffix> and the longest
+suffix, "-leader-election", is 16: every generated name then stays a DNS label (63) even with
+helm's longest release name (53). values.schema.json limits fullnameOverride to the same 47.
+Helm allows dots in release names; a Service name may not contain one, so they become dashes.
 */}}
 {{- define "notification-operator.fullname" -}}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- .Values.fullnameOverride | trunc 47 | trimSuffix "-" }}
 {{- else }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- .Release.Name | replace "." "-" | trunc 47 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | replace "." "-" | trunc 47 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 {{- end }}

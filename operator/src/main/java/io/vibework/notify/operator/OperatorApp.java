@@ -65,6 +65,8 @@ public final class OperatorApp implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     OperatorMetrics metrics = new OperatorMetrics(registry);
     AtomicBoolean closing = new AtomicBoolean();
+    AtomicBoolean leading = new AtomicBoolean(!config.leaderElectionEnabled());
+    metrics.leader(leading::get);
 
     Operator operator =
         new Operator(
@@ -91,7 +93,12 @@ public final class OperatorApp implements AutoCloseable {
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(
                             new LeaderCallbacks(
-                                () -> {}, () -> lostLeadership(closing), leader -> {}))
+                                () -> leading.set(true),
+                                () -> {
+                                  leading.set(false);
+                                  lostLeadership(closing);
+                                },
+                                leader -> {}))
                         .build());
               }
             });

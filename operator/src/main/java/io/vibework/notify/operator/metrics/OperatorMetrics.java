@@ -1,9 +1,11 @@
 package io.vibework.notify.operator.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The operator's own meters, next to JOSDK's; tags are bounded (kind, reason), never a resource
@@ -48,6 +50,17 @@ public class OperatorMetrics {
         .tag("status", status)
         .register(registry)
         .increment();
+  }
+
+  /**
+   * notify_operator_leader: 1 while this replica may act (holds the Lease, or election is off), so
+   * an alert can tell "no replica leads" from "a standby is idle".
+   */
+  public void leader(BooleanSupplier leading) {
+    Gauge.builder("notify.operator.leader", leading, l -> l.getAsBoolean() ? 1 : 0)
+        .description("1 while this replica holds the leader-election Lease or election is off")
+        .strongReference(true)
+        .register(registry);
   }
 
   public MeterRegistry registry() {

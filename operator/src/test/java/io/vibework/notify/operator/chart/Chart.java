@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -47,10 +49,17 @@ final class Chart {
 
   /** {@code helm template} with the chart's defaults plus the given values file content (YAML). */
   static String template(String valuesYaml) {
+    return template(RELEASE, valuesYaml, Map.of());
+  }
+
+  /**
+   * {@code helm template RELEASE} with a values file (YAML, may be empty) and {@code --set} pairs.
+   */
+  static String template(String release, String valuesYaml, Map<String, String> set) {
     TemplateCommand command =
         new Helm(dir())
             .template()
-            .withName(RELEASE)
+            .withName(release)
             .withNamespace(NAMESPACE)
             .withKubeVersion(KUBE_VERSION);
     if (valuesYaml != null && !valuesYaml.isBlank()) {
@@ -62,6 +71,9 @@ final class Chart {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(set).entrySet()) {
+      command = command.set(e.getKey(), e.getValue());
     }
     return command.call();
   }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,24 @@ class HelmChartTest {
           enabled: true
           labels: {release: prometheus}
       """;
+
+  static final String CHART_VERSION = "0.2.0";
+
+  /** Every optional object on, so every generated name is rendered. */
+  static final String EVERYTHING_ON =
+      """
+      replicaCount: 2
+      watchNamespaces: [notify-demo, team-b]
+      metrics:
+        serviceMonitor: {enabled: true}
+      monitoring:
+        workerPodMonitor: {enabled: true}
+        prometheusRule: {enabled: true, backlog: {enabled: true}}
+        grafanaDashboard: {enabled: true}
+      """;
+
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final Pattern DNS_1035_LABEL = Pattern.compile("^[a-z]([-a-z0-9]*[a-z0-9])?$");
 
   /** The operator's whole environment (OperatorConfig.fromEnv), no more, no less. */
   static final Set<String> OPERATOR_ENV =
@@ -94,7 +113,7 @@ class HelmChartTest {
           .containsEntry("app.kubernetes.io/instance", Chart.RELEASE)
           .containsEntry("app.kubernetes.io/version", "0.1.0")
           .containsEntry("app.kubernetes.io/managed-by", "Helm")
-          .containsEntry("helm.sh/chart", "notification-operator-0.1.0");
+          .containsEntry("helm.sh/chart", "notification-operator-" + CHART_VERSION);
       boolean clusterScoped = o instanceof ClusterRole || o instanceof ClusterRoleBinding;
       if (clusterScoped) {
         assertThat(o.getMetadata().getNamespace()).isNull();
@@ -287,6 +306,136 @@ class HelmChartTest {
                 Chart.template(
                     "metrics: {service: {enabled: false}, serviceMonitor: {enabled: true}}\n"))
         .hasMessageContaining("metrics.serviceMonitor.enabled needs metrics.service.enabled");
+  }
+
+  /**
+   * Helm accepts release names up to 53 characters; a real API server refuses any object whose name
+   * is not a DNS label (63), and a Service's must also start with a letter.
+   */
+  @ParameterizedTest(name = "release {0}")
+  @ValueSource(
+      strings = {
+        // 53 characters, without the chart name: <release>-notification-operator is cut
+        "a-release-name-of-fifty-three-characters-for-testing1",
+        // 53 characters, containing the chart name: the release name is the full name
+        "notification-operator-and-a-long-suffix-to-fifty-thr",
+        // dots are allowed in release names, not in Service names
+        "team.notifications.production"
+      })
+  void everyGeneratedNameIsADnsLabelWithHelmsLongestReleaseName(String release) {
+    assertThat(release.length()).isLessThanOrEqualTo(53);
+    List<HasMetadata> objects = Chart.parse(Chart.template(release, EVERYTHING_ON, Map.of()));
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .contains("Service", "PodMonitor", "PrometheusRule", "ConfigMap", "RoleBinding");
+    for (HasMetadata o : objects) {
+      if (o instanceof CustomResourceDefinition) {
+        continue; // <plural>.<group>, fixed by the API
+      }
+      String name = o.getMetadata().getName();
+      assertThat(name)
+          .as("%s %s: a DNS label of at most 63 characters", o.getKind(), name)
+          .hasSizeLessThanOrEqualTo(63)
+          .matches(DNS_LABEL);
+      if (o instanceof Service) {
+        assertThat(name).as("Service %s: starts with a letter", name).matches(DNS_1035_LABEL);
+      }
+      assertThat(o.getMetadata().getLabels().values())
+          .as("label values of %s %s", o.getKind(), name)
+          .allSatisfy(v -> assertThat(v).hasSizeLessThanOrEqualTo(63));
+    }
+    String metricsService = Chart.one(objects, Service.class).getMetadata().getName();
+    assertThat(metricsService).endsWith("-metrics");
+    assertThat(
+            Chart.find(
+                objects,
+                "RoleBinding",
+                metricsService.replace("-metrics", "") + "-leader-election"))
+        .as("leader-election RoleBinding beside %s", metricsService)
+        .isPresent();
+  }
+
+  @Test
+  void fullnameOverrideIsLimitedToWhatKeepsEverySuffixedNameADnsLabel() {
+    String longest = "o".repeat(47);
+    List<HasMetadata> objects =
+        Chart.parse(
+            Chart.template(
+                Chart.RELEASE, EVERYTHING_ON + "fullnameOverride: " + longest + "\n", Map.of()));
+    assertThat(Chart.one(objects, Deployment.class).getMetadata().getName()).isEqualTo(longest);
+    assertThat(Chart.one(objects, Service.class).getMetadata().getName())
+        .isEqualTo(longest + "-metrics");
+    assertThat(objects)
+        .allSatisfy(o -> assertThat(o.getMetadata().getName()).hasSizeLessThanOrEqualTo(63));
+
+    assertThatThrownBy(() -> Chart.template("fullnameOverride: " + "o".repeat(48) + "\n"))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("/fullnameOverride");
+    assertThatThrownBy(() -> Chart.template("fullnameOverride: My_Operator\n"))
+        .hasMessageContaining("/fullnameOverride");
+  }
+
+  @ParameterizedTest(name = "tmpSizeLimit {0}")
+  @ValueSource(strings = {"64Mi", "1G", "500M", "0.5Gi", "1e9", "128974848", "2Ti", "100k"})
+  void tmpSizeLimitAcceptsKubernetesQuantities(String quantity) {
+    Deployment d =
+        Chart.one(Chart.render("tmpSizeLimit: \"" + quantity + "\"\n"), Deployment.class);
+    Quantity rendered =
+        d.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getEmptyDir() != null)
+            .findFirst()
+            .orElseThrow()
+            .getEmptyDir()
+            .getSizeLimit();
+    assertThat(rendered).isEqualTo(new Quantity(quantity));
+    // fabric8's parser (the API server's grammar) reads it as a number of bytes
+    assertThat(Quantity.getAmountInBytes(rendered)).isPositive();
+  }
+
+  @ParameterizedTest(name = "tmpSizeLimit {0}")
+  @ValueSource(strings = {"64MB", "lots", "-1Gi", "1.5.Gi", "", "64 Mi", "Mi"})
+  void tmpSizeLimitRefusesWhatIsNotAQuantity(String junk) {
+    assertThatThrownBy(() -> Chart.template("tmpSizeLimit: \"" + junk + "\"\n"))
+        .as("tmpSizeLimit %s", junk)
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("/tmpSizeLimit");
+  }
+
+  @Test
+  void aProbeSetToNullIsLeftOutAndTheOtherStays() {
+    Container withoutLiveness =
+        container(Chart.parse(Chart.template(Chart.RELEASE, "", Map.of("livenessProbe", "null"))));
+    assertThat(withoutLiveness.getLivenessProbe()).isNull();
+    assertThat(withoutLiveness.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(withoutLiveness.getReadinessProbe().getPeriodSeconds()).isEqualTo(5);
+
+    Container withoutReadiness = container(Chart.render("readinessProbe: null\n"));
+    assertThat(withoutReadiness.getReadinessProbe()).isNull();
+    assertThat(withoutReadiness.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+
+    // Values files merge into the defaults: overriding one timing keeps the others.
+    Container tuned = container(Chart.render("livenessProbe: {periodSeconds: 30}\n"));
+    assertThat(tuned.getLivenessProbe().getPeriodSeconds()).isEqualTo(30);
+    assertThat(tuned.getLivenessProbe().getFailureThreshold()).isEqualTo(6);
+  }
+
+  @Test
+  void chartReadmeCreatesTheWatchedNamespacesBeforeInstallingWithThem() throws IOException {
+    String readme = Files.readString(Chart.dir().resolve("README.md"));
+    int install = readme.indexOf("--set 'watchNamespaces={notify-demo,team-b}'");
+    assertThat(install).as("the README's watchNamespaces example").isPositive();
+    assertThat(readme.substring(0, install))
+        .contains("kubectl create namespace notify-demo")
+        .contains("kubectl create namespace team-b");
+  }
+
+  private static Container container(List<HasMetadata> objects) {
+    return Chart.one(objects, Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
   }
 
   private static Map<String, EnvVar> env(Container c) {
