@@ -696,6 +696,31 @@ class OperatorIntegrationTest {
     assertThat(metrics).doesNotContain("orders").doesNotContain("billing");
   }
 
+  @Test
+  @Order(9)
+  void scalingChangesReplicasWithoutRollingTheWorkers() {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    client.resource(pipeline(ns, "scaled", "cache", 2)).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "scaled") != null);
+    String before = hash(deployment(ns, "scaled"));
+
+    client
+        .resources(NotificationPipeline.class)
+        .inNamespace(ns)
+        .withName("scaled")
+        .edit(
+            p -> {
+              p.setSpec(SpecBuilders.pipeline(p.getSpec()).replicas(3).build());
+              return p;
+            });
+    await().atMost(WAIT).until(() -> deployment(ns, "scaled").getSpec().getReplicas() == 3);
+    assertThat(hash(deployment(ns, "scaled")))
+        .as("the pod template (its inputs hash) is unchanged, so no pod restarts")
+        .isEqualTo(before);
+  }
+
   private double pipelineReconciles() {
     return operator
         .registry()

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 
@@ -23,6 +24,12 @@ import java.util.function.BiFunction;
  * and hashes them. Throws {@link InvalidSpecException} naming the first thing to fix.
  */
 public class PipelineInputsResolver {
+
+  /**
+   * Spec fields that never reach a pod: the Deployment (or an autoscaler) acts on them, so a change
+   * must not roll the workers. Everything else in the spec shapes the pod and is hashed.
+   */
+  static final Set<String> NOT_IN_POD_TEMPLATE = Set.of("replicas");
 
   /** A Secret key the workers read, with the field that asked for it (for messages). */
   public record SecretKeyUse(String secret, String key, String field) {}
@@ -68,7 +75,7 @@ public class PipelineInputsResolver {
     }
     String hash =
         new InputsHash()
-            .add("pipeline", spec)
+            .add("pipeline", spec, NOT_IN_POD_TEMPLATE)
             .add("cache", cache.getSpec())
             .addSecrets(values)
             .hex();
