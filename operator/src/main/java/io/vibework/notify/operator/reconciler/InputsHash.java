@@ -16,9 +16,9 @@ import java.util.Set;
 import java.util.SortedMap;
 
 /**
- * SHA-256 over the canonical JSON of the specs and the referenced Secret values, length-prefixed so
- * no two different inputs concatenate to the same bytes. The values never leave this class except
- * as the digest.
+ * SHA-256 over the canonical JSON of the specs and the referenced Secret keys' digests,
+ * length-prefixed so no two different inputs concatenate to the same bytes. The values never leave
+ * this class except as the digest.
  */
 public final class InputsHash {
 
@@ -57,7 +57,7 @@ public final class InputsHash {
   }
 
   /**
-   * @param values "secret/key" to the raw (decoded or base64, consistently) value
+   * @param values "secret/key" to the value's digest (or the value itself, consistently)
    */
   public InputsHash addSecrets(SortedMap<String, String> values) {
     for (var entry : values.entrySet()) {

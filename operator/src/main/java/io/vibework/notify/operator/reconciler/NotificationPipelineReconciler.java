@@ -28,6 +28,8 @@ import io.vibework.notify.operator.dependent.ServiceDependent;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
+import io.vibework.notify.operator.secrets.DigestingSecretStore;
+import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +69,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private static final Logger log = LoggerFactory.getLogger(NotificationPipelineReconciler.class);
   private static final String BY_CACHE = "byCacheRef";
   private static final String BY_SECRET = "bySecret";
+  private static final long SECRET_LIST_PAGE = 50;
 
   private final WorkerAddressResolver addressResolver;
   private final Duration probeInterval;
@@ -138,10 +141,14 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             InformerEventSourceConfiguration.from(Secret.class, NotificationPipeline.class)
                 .withName("secrets")
                 .withNamespacesInheritedFromController()
+                // Only digests are kept (no values, nothing of Secrets nobody references); lists
+                // come in pages so a namespace of large Secrets never arrives in one response.
+                .withItemStore(new DigestingSecretStore())
+                .withInformerListLimit(SECRET_LIST_PAGE)
                 .withOnUpdateFilter(
                     (n, o) ->
-                        !Objects.equals(n.getData(), o.getData())
-                            || !Objects.equals(n.getStringData(), o.getStringData()))
+                        !Objects.equals(
+                            SecretDigests.digest(n).getData(), SecretDigests.digest(o).getData()))
                 .withSecondaryToPrimaryMapper(
                     secret -> {
                       String ns = secret.getMetadata().getNamespace();

@@ -9,6 +9,7 @@ import io.vibework.notify.operator.api.MysqlSpec;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import io.vibework.notify.operator.validation.SpecValidator;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.function.BiFunction;
 
 /**
  * Finds a pipeline's CacheConfig and Secrets (from the informer caches, no API calls), checks them,
- * and hashes them. Throws {@link InvalidSpecException} naming the first thing to fix.
+ * and hashes them (Secret values by their digests). Throws {@link InvalidSpecException} naming the
+ * first thing to fix.
  */
 public class PipelineInputsResolver {
 
@@ -156,11 +158,9 @@ public class PipelineInputsResolver {
                             + " does not exist in namespace '"
                             + namespace
                             + "': create it or fix the name"));
-    // stringData only survives on API servers that do not merge it (test servers); accept both.
-    String value = lookup(secret.getData(), use.key());
-    if (value == null) {
-      value = lookup(secret.getStringData(), use.key());
-    }
+    // The informer keeps digests (SecretDigests), and digesting any Secret here is a no-op for
+    // those: the hash then follows each value without the value ever being kept.
+    String value = lookup(SecretDigests.digest(secret).getData(), use.key());
     if (value == null) {
       throw new InvalidSpecException(
           InvalidSpecException.SECRET_KEY_NOT_FOUND,
