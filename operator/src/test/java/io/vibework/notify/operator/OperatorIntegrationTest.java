@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -719,6 +721,57 @@ class OperatorIntegrationTest {
     assertThat(hash(deployment(ns, "scaled")))
         .as("the pod template (its inputs hash) is unchanged, so no pod restarts")
         .isEqualTo(before);
+  }
+
+  @Test
+  @Order(10)
+  void quantitiesAreWrittenAsTheApiServerStoresThemSoAQuietPipelineWritesNothing() {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    NotificationPipeline p =
+        new NotificationPipeline(
+            ns,
+            "sized",
+            Fixtures.specBuilder("cache", 1)
+                .resources(
+                    new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("0.5"))
+                        .addToRequests("memory", new Quantity("1024Mi"))
+                        .build())
+                .build());
+    client.resource(p).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "sized") != null);
+    markAvailable(ns, "sized");
+    await().atMost(WAIT).until(() -> condition(get(ns, "sized"), Conditions.READY, true) != null);
+    var requests =
+        deployment(ns, "sized")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getResources()
+            .getRequests();
+    assertThat(requests.get("cpu").toString()).isEqualTo("500m");
+    assertThat(requests.get("memory").toString()).isEqualTo("1Gi");
+
+    // Settle, then make the operator reconcile with identical inputs: no Deployment write.
+    await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+    cluster.drainRequests();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("mysql-creds")
+        .edit(
+            s -> {
+              s.getData().put("unused", "eA==");
+              return s;
+            });
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+    assertThat(MockCluster.writes(cluster.drainRequests()))
+        .filteredOn(w -> w.contains("/deployments/"))
+        .isEmpty();
   }
 
   private double pipelineReconciles() {

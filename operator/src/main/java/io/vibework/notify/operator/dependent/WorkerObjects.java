@@ -306,12 +306,16 @@ public final class WorkerObjects {
         .build();
   }
 
-  // A pod without requests is the first evicted; these fit a JVM worker at rest.
+  // A pod without requests is the first evicted; these fit a JVM worker at rest. Quantities go out
+  // in the API server's canonical form, or the stored Deployment would differ on every reconcile.
   static ResourceRequirements resources(ResourceRequirements requested) {
     if (requested != null
         && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
             || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
-      return requested;
+      return new ResourceRequirementsBuilder(requested)
+          .withRequests(Quantities.canonical(requested.getRequests()))
+          .withLimits(Quantities.canonical(requested.getLimits()))
+          .build();
     }
     return new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("100m"))

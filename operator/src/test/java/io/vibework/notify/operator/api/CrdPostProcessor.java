@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * What fabric8's CRD generator cannot be told: printer columns in the order the model declares them
  * (the generator sorts them by JSON path, so kubectl printed NAME AGE REASON READY ...), and a
  * leading {@code ---} so the files concatenate into one valid stream. Runs on the generator's
- * output in the build (operator/pom.xml, so {@code make crds} copies processed files) and in
- * {@code CrdsUpToDateTest}, which therefore compares exactly what {@code make crds} writes.
+ * output in the build (operator/pom.xml, so {@code make crds} copies processed files) and in {@code
+ * CrdsUpToDateTest}, which therefore compares exactly what {@code make crds} writes.
  *
  * <p>Text in, text out: only the order of the column items changes, nothing is re-serialised.
  */
