@@ -832,18 +832,12 @@ class OperatorIntegrationTest {
     client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
     client.resource(pipeline(ns, "pods", "cache", 3)).create();
     await().atMost(WAIT).until(() -> deployment(ns, "pods") != null);
-    try (HealthServer failing =
-            HealthServer.start(
-                0,
-                List.of(
-                    HealthCheck.of(
-                        "cache",
-                        () -> {
-                          throw new IllegalStateException("no route to redis");
-                        })),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    try (StandInWorker failing =
+            StandInWorker.start(
+                503, "{\"status\":\"not_ready\",\"checks\":{\"cache\":\"error\"}}");
         StandInWorker ses =
             StandInWorker.start(
+                200,
                 """
                 {"status":"ready","checks":{"cache":"ok"},
                  "sesAccount":{"maxSendRate":14.0,"max24HourSend":50000.0,"sentLast24Hours":12.0,
@@ -875,14 +869,14 @@ class OperatorIntegrationTest {
 
   /** A pod stand-in: answers every request with one /readyz body. */
   private record StandInWorker(HttpServer server) implements AutoCloseable {
-    static StandInWorker start(String readyz) throws IOException {
+    static StandInWorker start(int code, String readyz) throws IOException {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
       byte[] body = readyz.getBytes(StandardCharsets.UTF_8);
       server.createContext(
           "/",
           exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(code, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
           });
