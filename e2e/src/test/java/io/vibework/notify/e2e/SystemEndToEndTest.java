@@ -248,7 +248,8 @@ class SystemEndToEndTest {
         .withName(p.name())
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
-            "{\"spec\":{\"resources\":{\"requests\":{\"cpu\":\"0.5\",\"memory\":\"1024Mi\"}}}}");
+            "{\"spec\":{\"resources\":{\"requests\":{\"cpu\":\"0.5\",\"memory\":\"1024Mi\"},"
+                + "\"limits\":{\"memory\":\"2048Mi\"}}}}");
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
@@ -271,6 +272,25 @@ class SystemEndToEndTest {
                       .getRequests();
               assertThat(requests.get("cpu").toString()).isEqualTo("500m");
               assertThat(requests.get("memory").toString()).isEqualTo("1Gi");
+              assertThat(
+                      system
+                          .api()
+                          .client()
+                          .apps()
+                          .deployments()
+                          .inNamespace(p.namespace())
+                          .withName(deploymentName)
+                          .get()
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getResources()
+                          .getLimits()
+                          .get("memory")
+                          .toString())
+                  .isEqualTo("2Gi");
             });
     await()
         .atMost(Duration.ofSeconds(90))
