@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN   := mvn -B -ntp
 JAVA_HOME_21 = $(shell scripts/java-home.sh)
 
-.PHONY: deps build test fmt fmt-check demo demo-worker bench-worker bench-operator crds clean
+.PHONY: deps build test fmt fmt-check demo demo-worker bench-worker bench-operator bench-operator-secrets crds clean
 
 deps:
 	@scripts/install-deps.sh
@@ -38,6 +38,9 @@ bench-worker: build
 
 bench-operator: build
 	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-operator.sh
+
+bench-operator-secrets: build
+	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-operator-secrets.sh
 
 # Regenerate crds/ from the Java model (a test fails when they differ).
 crds: deps

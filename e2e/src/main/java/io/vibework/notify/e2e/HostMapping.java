@@ -76,7 +76,9 @@ public final class HostMapping implements AutoCloseable {
       String host, int port, Supplier<List<InetSocketAddress>> backends, String... aliases) {
     String address = addressByHost.get(host);
     if (address == null) {
-      address = "127.0.0." + next.getAndIncrement();
+      // 127.0.0.10 onwards, on into 127.0.1.x and beyond: every pod of a long demo gets its own.
+      int n = next.getAndIncrement();
+      address = "127." + ((n >> 16) & 0xff) + "." + ((n >> 8) & 0xff) + "." + (n & 0xff);
       addressByHost.put(host, address);
     }
     for (String alias : aliases) {

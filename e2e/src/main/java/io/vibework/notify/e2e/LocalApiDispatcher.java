@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
@@ -14,10 +15,13 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * fabric8's CRUD dispatcher plus what kubectl needs from a real API server: legacy discovery
@@ -35,10 +39,20 @@ final class LocalApiDispatcher extends Dispatcher {
   private final ObjectMapper json = new ObjectMapper();
   private final Tables tables;
   private volatile String serverAddress = "127.0.0.1:0";
+  private final Queue<String> writes = new ConcurrentLinkedQueue<>();
 
   LocalApiDispatcher(KubernetesCrudDispatcher crud, Clock clock) {
     this.crud = crud;
     this.tables = new Tables(json, clock);
+  }
+
+  /** Writes served since the last call, as "METHOD path". */
+  List<String> drainWrites() {
+    List<String> out = new ArrayList<>();
+    for (String w; (w = writes.poll()) != null; ) {
+      out.add(w);
+    }
+    return out;
   }
 
   void serverAddress(String hostPort) {
@@ -88,12 +102,77 @@ final class LocalApiDispatcher extends Dispatcher {
           && isSecretPath(path)) {
         request = secretStringData(request);
       }
-      return withStatus(crud.dispatch(request), request.getMethod(), path);
+      if (isDeploymentPath(path)
+          && ("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod()))) {
+        request = canonicalQuantities(request);
+      }
+      if (!"GET".equals(request.getMethod())) {
+        writes.add(request.getMethod() + " " + path);
+      }
+      MockResponse response = crud.dispatch(request);
+      if (isDeploymentPath(path) && "PATCH".equals(request.getMethod())) {
+        response = canonicalAfterPatch(request, response);
+      }
+      return withStatus(response, request.getMethod(), path);
     } catch (RuntimeException e) {
       return status(
           500,
           "InternalError",
           "local API: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  // ---- deployments: quantities stored canonically, as kube-apiserver does -------------------
+
+  private static boolean isDeploymentPath(String path) {
+    String[] parts = path.substring(1).split("/");
+    return parts.length >= 6
+        && parts.length <= 7
+        && parts[0].equals("apis")
+        && parts[1].equals("apps")
+        && parts[3].equals("namespaces")
+        && parts[5].equals("deployments");
+  }
+
+  private RecordedRequest canonicalQuantities(RecordedRequest request) {
+    JsonNode body;
+    try {
+      body = json.readTree(request.getBody().getBytes());
+    } catch (IOException | RuntimeException e) {
+      return request;
+    }
+    if (!KubeQuantities.canonicalizeDeployment(body)) {
+      return request;
+    }
+    return new RecordedRequest(
+        request.getHttpVersion(),
+        request.method(),
+        request.getPath(),
+        request.getHeaders(),
+        new Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** A patch may bring any quantity in: store the canonical object, as a real server would. */
+  private MockResponse canonicalAfterPatch(RecordedRequest patch, MockResponse response) {
+    if (response.code() >= 300 || response.getBody() == null) {
+      return response;
+    }
+    try {
+      JsonNode stored = json.readTree(response.getBody().getBytes());
+      if (!KubeQuantities.canonicalizeDeployment(stored)) {
+        return response;
+      }
+      String path = patch.getPath();
+      int q = path.indexOf('?');
+      return crud.dispatch(
+          new RecordedRequest(
+              patch.getHttpVersion(),
+              HttpMethod.PUT,
+              q < 0 ? path : path.substring(0, q),
+              patch.getHeaders().newBuilder().set("Content-Type", "application/json").build(),
+              new Buffer(stored.toString().getBytes(StandardCharsets.UTF_8))));
+    } catch (IOException | RuntimeException e) {
+      return response;
     }
   }
 

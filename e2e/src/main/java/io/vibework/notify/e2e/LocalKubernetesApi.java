@@ -34,6 +34,7 @@ import java.util.logging.Logger;
 public final class LocalKubernetesApi implements AutoCloseable {
 
   private final KubernetesMockServer server;
+  private final LocalApiDispatcher dispatcher;
   private final KubernetesClient client;
   private final Path kubeconfig;
   private final Thread drain;
@@ -41,8 +42,10 @@ public final class LocalKubernetesApi implements AutoCloseable {
   // Held so the level sticks (JUL keeps loggers weakly); the mock logs every request at INFO.
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
-  private LocalKubernetesApi(KubernetesMockServer server, Path kubeconfig) {
+  private LocalKubernetesApi(
+      KubernetesMockServer server, LocalApiDispatcher dispatcher, Path kubeconfig) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.kubeconfig = kubeconfig;
     this.client =
         new KubernetesClientBuilder()
@@ -102,7 +105,7 @@ public final class LocalKubernetesApi implements AutoCloseable {
                       user: {}
                     """
               .formatted(hostPort));
-      return new LocalKubernetesApi(server, kubeconfig);
+      return new LocalKubernetesApi(server, dispatcher, kubeconfig);
     } catch (IOException e) {
       server.destroy();
       throw new UncheckedIOException(e);
@@ -129,6 +132,11 @@ public final class LocalKubernetesApi implements AutoCloseable {
   /** A client of this API (shared; closed with it). */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** Writes (any method but GET) served since the last call, as "METHOD path". */
+  public List<String> drainWrites() {
+    return dispatcher.drainWrites();
   }
 
   /** Requests served so far (counted as the log is drained, so it may lag by a second). */

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -18,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -70,6 +73,12 @@ import org.slf4j.LoggerFactory;
  * and writes the Deployment status as the controller would ({@code replicas}, {@code
  * updatedReplicas}, {@code readyReplicas}, {@code availableReplicas}, {@code observedGeneration},
  * {@code Available} and {@code Progressing}), only when it changed.
+ *
+ * <p>Each process is also a Pod in the API (labels and spec from the template, {@code
+ * status.podIP}, phase, {@code Ready} condition), deleted when the process is stopped. Its IP is a
+ * loopback address of its own from the {@link HostMapping}, where a forwarder relays the container
+ * ports (8080) to the process's real port, so the operator probes {@code http://<podIP>:8080} as on
+ * a cluster. A {@code startupProbe} is honoured: readiness is probed only once it has passed.
  *
  * <p>Each Service of those workers gets its cluster DNS names in the {@link HostMapping}, relayed
  * to the ready processes behind it, so {@code http://<name>-worker.<ns>.svc:8080/readyz} works. A
@@ -196,7 +205,11 @@ public final class LocalRunner implements AutoCloseable {
       if (!current.containsKey(key)) {
         Workload gone = workloads.remove(key);
         log.info("deployment {} is gone: stopping its {} worker(s)", key, gone.pods.size());
-        gone.pods.forEach(p -> p.stop(Duration.ofSeconds(15)));
+        gone.pods.forEach(
+            p -> {
+              p.stop(Duration.ofSeconds(15));
+              deletePod(p);
+            });
       }
     }
     for (Map.Entry<String, Deployment> e : current.entrySet()) {
@@ -303,6 +316,7 @@ public final class LocalRunner implements AutoCloseable {
       // kubelet: restart what exited, with backoff; forget what we stopped
       for (WorkerProcess p : pods) {
         if (p.terminating && !p.alive()) {
+          deletePod(p);
           pods.remove(p);
         } else if (!p.terminating && !p.alive() && Instant.now().isAfter(p.restartAt())) {
           log.info(
@@ -314,9 +328,24 @@ public final class LocalRunner implements AutoCloseable {
           p.restart();
         }
       }
-      // readiness probes
+      // the kubelet: a stopped process's Pod goes; startup, then readiness probes
       for (WorkerProcess p : pods) {
-        p.ready = !p.terminating && p.alive() && probe(p);
+        if (p.terminating) {
+          deletePod(p);
+          continue;
+        }
+        boolean alive = p.alive();
+        if (alive && !p.started) {
+          p.started = probe(p, p.startupPath, p.startupPort);
+        }
+        if (!alive) {
+          p.started = false;
+        }
+        boolean ready = alive && p.started && probe(p, p.readinessPath, p.readinessPort);
+        if (ready != p.ready || !p.published) {
+          p.ready = ready;
+          publishPod(d, p);
+        }
       }
       List<WorkerProcess> updated =
           pods.stream().filter(p -> !p.terminating && p.hash.equals(hash)).toList();
@@ -396,6 +425,15 @@ public final class LocalRunner implements AutoCloseable {
           c.getReadinessProbe() != null && c.getReadinessProbe().getHttpGet() != null
               ? c.getReadinessProbe().getHttpGet().getPort()
               : new IntOrString("http");
+      // No startupProbe: started at once (the readiness probe alone decides).
+      String startup =
+          c.getStartupProbe() != null && c.getStartupProbe().getHttpGet() != null
+              ? c.getStartupProbe().getHttpGet().getPath()
+              : null;
+      IntOrString startupPort =
+          c.getStartupProbe() != null && c.getStartupProbe().getHttpGet() != null
+              ? c.getStartupProbe().getHttpGet().getPort()
+              : readinessPort;
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(options.jvmOptions());
@@ -413,9 +451,26 @@ public final class LocalRunner implements AutoCloseable {
               ports,
               readiness,
               readinessPort,
+              startup,
+              startupPort,
               options.workDir().resolve(podName + ".log"));
+      p.template = template;
       p.start();
       pods.add(p);
+      // The pod's own loopback IP: a forwarder per declared container port to the real port.
+      for (ContainerPort port : declared) {
+        Integer local = p.portFor(new IntOrString(port.getContainerPort()));
+        p.podIp =
+            options
+                .hosts()
+                .map(
+                    podName + "." + ns + ".pod",
+                    port.getContainerPort(),
+                    () ->
+                        p.alive() && !p.terminating
+                            ? List.of(new InetSocketAddress("127.0.0.1", local))
+                            : List.of());
+      }
       log.info(
           "started worker {} for deployment {}/{} (pid {}, http 127.0.0.1:{}, env: {}; log {})",
           podName,
@@ -515,15 +570,71 @@ public final class LocalRunner implements AutoCloseable {
     }
   }
 
-  private boolean probe(WorkerProcess p) {
-    Integer port = p.portFor(p.readinessPort);
+  // ---- the kubelet's report: a Pod per process ------------------------------------------------
+
+  /** Creates or updates the process's Pod: template labels and spec, its IP, phase and Ready. */
+  private void publishPod(Deployment d, WorkerProcess p) {
+    if (p.template == null) {
+      return;
+    }
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(p.name)
+            .withNamespace(p.namespace)
+            .withLabels(p.labels)
+            .addNewOwnerReference()
+            .withApiVersion("apps/v1")
+            .withKind("ReplicaSet")
+            .withName(d.getMetadata().getName() + "-" + p.hash.substring(0, 10))
+            .withUid(d.getMetadata().getUid())
+            .withController(true)
+            .endOwnerReference()
+            .endMetadata()
+            .withSpec(p.template.getSpec())
+            .withNewStatus()
+            .withPhase(p.alive() ? "Running" : "Pending")
+            .withPodIP(p.podIp)
+            .withHostIP("127.0.0.1")
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus(p.ready ? "True" : "False")
+            .withLastTransitionTime(now)
+            .endCondition()
+            .endStatus()
+            .build();
+    try {
+      client.resource(pod).createOr(NonDeletingOperation::update);
+      p.published = true;
+    } catch (RuntimeException e) {
+      log.warn("cannot write pod {}/{}: {}", p.namespace, p.name, e.getMessage());
+    }
+  }
+
+  private void deletePod(WorkerProcess p) {
+    if (p.published) {
+      p.published = false;
+      try {
+        client.pods().inNamespace(p.namespace).withName(p.name).delete();
+      } catch (RuntimeException e) {
+        log.warn("cannot delete pod {}/{}: {}", p.namespace, p.name, e.getMessage());
+      }
+    }
+  }
+
+  private boolean probe(WorkerProcess p, String path, IntOrString target) {
+    if (path == null) {
+      return true;
+    }
+    Integer port = p.portFor(target);
     if (port == null) {
       return p.alive();
     }
     try {
       HttpResponse<Void> r =
           http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + p.readinessPath))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                   .timeout(Duration.ofSeconds(2))
                   .GET()
                   .build(),
@@ -715,7 +826,13 @@ public final class LocalRunner implements AutoCloseable {
     final Map<String, Integer> ports;
     final String readinessPath;
     final IntOrString readinessPort;
+    final String startupPath;
+    final IntOrString startupPort;
     final Path log;
+    volatile String podIp;
+    volatile PodTemplateSpec template;
+    volatile boolean started;
+    volatile boolean published;
     volatile Process process;
     volatile boolean ready;
     volatile boolean terminating;
@@ -733,6 +850,8 @@ public final class LocalRunner implements AutoCloseable {
         Map<String, Integer> ports,
         String readinessPath,
         IntOrString readinessPort,
+        String startupPath,
+        IntOrString startupPort,
         Path log) {
       this.name = name;
       this.namespace = namespace;
@@ -744,6 +863,8 @@ public final class LocalRunner implements AutoCloseable {
       this.ports = Map.copyOf(ports);
       this.readinessPath = readinessPath;
       this.readinessPort = readinessPort;
+      this.startupPath = startupPath;
+      this.startupPort = startupPort;
       this.log = log;
     }
 

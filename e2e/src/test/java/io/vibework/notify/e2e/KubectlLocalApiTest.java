@@ -85,7 +85,11 @@ class KubectlLocalApiTest {
     assertThat(before.exitCode()).as(before.output()).isZero();
     String header = before.output().lines().findFirst().orElse("");
     assertThat(header.split("\\s+"))
-        .contains("NAME", "READY", "REASON", "REPLICAS", "READY-REPLICAS", "AGE");
+        .containsExactly("NAME", "READY", "REASON", "REPLICAS", "READY-REPLICAS", "AGE");
+    Kubectl.Result caches = kubectl.run("get", "cachecfg", "-n", pipeline.namespace());
+    assertThat(caches.exitCode()).as(caches.output()).isZero();
+    assertThat(caches.output().lines().findFirst().orElse("").split("\\s+"))
+        .containsExactly("NAME", "READY", "REASON", "REACHABLE", "AGE");
 
     // what the operator writes, through the status subresource
     api.client()

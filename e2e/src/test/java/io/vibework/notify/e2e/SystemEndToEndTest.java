@@ -103,6 +103,14 @@ class SystemEndToEndTest {
         .forEach(check -> assertThat(check.asText()).isEqualTo("ok"));
     assertThat(status.path("health").path("checks").has("database")).isTrue();
     assertThat(status.path("health").path("checks").has("cache")).isTrue();
+    // the operator probed each worker pod at its pod IP (the runner's Pods), not the Service
+    assertThat(status.path("health").path("pods").asInt()).isEqualTo(p.replicas());
+    assertThat(
+            system.api().client().pods().inNamespace(p.namespace()).list().getItems().stream()
+                .map(pod -> pod.getStatus().getPodIP())
+                .toList())
+        .hasSize(p.replicas())
+        .allSatisfy(ip -> assertThat(ip).startsWith("127.").isNotEqualTo("127.0.0.1"));
     assertThat(status.path("replicas").asInt()).isEqualTo(p.replicas());
     assertThat(status.path("readyReplicas").asInt()).isEqualTo(p.replicas());
 
@@ -227,6 +235,85 @@ class SystemEndToEndTest {
     assertThat(again)
         .extracting(m -> JSON.readTree(m.data()).path("status").asText())
         .containsExactly("sent");
+
+    // A quiet cluster stays quiet with quantities the API server rewrites (0.5 -> 500m, 1024Mi ->
+    // 1Gi): once rolled and Ready, the operator writes nothing to the pipeline or its objects.
+    String beforeResize =
+        system.runner().workers(p.namespace(), deploymentName).get(0).templateHash();
+    system
+        .api()
+        .client()
+        .genericKubernetesResources(LocalSystem.PIPELINES, "NotificationPipeline")
+        .inNamespace(p.namespace())
+        .withName(p.name())
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"resources\":{\"requests\":{\"cpu\":\"0.5\",\"memory\":\"1024Mi\"},"
+                + "\"limits\":{\"memory\":\"2048Mi\"}}}}");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              var requests =
+                  system
+                      .api()
+                      .client()
+                      .apps()
+                      .deployments()
+                      .inNamespace(p.namespace())
+                      .withName(deploymentName)
+                      .get()
+                      .getSpec()
+                      .getTemplate()
+                      .getSpec()
+                      .getContainers()
+                      .get(0)
+                      .getResources()
+                      .getRequests();
+              assertThat(requests.get("cpu").toString()).isEqualTo("500m");
+              assertThat(requests.get("memory").toString()).isEqualTo("1Gi");
+              assertThat(
+                      system
+                          .api()
+                          .client()
+                          .apps()
+                          .deployments()
+                          .inNamespace(p.namespace())
+                          .withName(deploymentName)
+                          .get()
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getResources()
+                          .getLimits()
+                          .get("memory")
+                          .toString())
+                  .isEqualTo("2Gi");
+            });
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                system.runner().workers(p.namespace(), deploymentName).size() == p.replicas()
+                    && system.runner().workers(p.namespace(), deploymentName).stream()
+                        .allMatch(w -> w.ready() && !w.templateHash().equals(beforeResize)));
+    system.awaitPipelineReady(Duration.ofSeconds(90));
+    Thread.sleep(5000);
+    system.api().drainWrites();
+    Thread.sleep(20_000);
+    assertThat(system.api().drainWrites())
+        .as("the operator's writes in a quiet 20 s")
+        .filteredOn(
+            w ->
+                (w.contains("/deployments/") && !w.endsWith("/status"))
+                    || w.contains("/configmaps/")
+                    || w.contains("/services/")
+                    || w.contains("/poddisruptionbudgets/")
+                    || w.contains("/notificationpipelines/"))
+        .isEmpty();
 
     // no secret in the operator's or the runner's logs (the operator logs at info here)
     assertThat(system.secretLeaks()).isEmpty();

@@ -45,8 +45,7 @@ public final class OperatorMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorApp app;
     try {
-      app =
-          OperatorApp.start(config, client, WorkerAddressResolver.clusterDns(), Clock.systemUTC());
+      app = OperatorApp.start(config, client, WorkerAddressResolver.podIp(), Clock.systemUTC());
     } catch (RuntimeException e) {
       log.error("operator failed to start: " + e.getMessage(), e);
       System.exit(1);

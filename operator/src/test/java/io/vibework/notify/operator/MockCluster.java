@@ -1,12 +1,19 @@
 package io.vibework.notify.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vibework.notify.operator.dependent.Quantities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -22,7 +29,9 @@ import java.util.logging.Logger;
 
 /**
  * fabric8's API server mock in CRUD mode, with our CRDs applied from crds/ (what users apply), and
- * a log of the requests it served so tests can count writes.
+ * a log of the requests it served so tests can count writes. Like kube-apiserver, it stores the
+ * container resource quantities of Deployments in canonical form ({@code 0.5} as {@code 500m}), so
+ * an operator that writes anything else sees a difference on every reconcile.
  */
 public final class MockCluster implements AutoCloseable {
 
@@ -41,11 +50,50 @@ public final class MockCluster implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new KubernetesCrudDispatcher(List.of()),
+            new KubernetesCrudDispatcher(List.of()) {
+              @Override
+              public MockResponse dispatch(RecordedRequest request) {
+                return super.dispatch(canonicalQuantities(request));
+              }
+            },
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     applyCrds();
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static RecordedRequest canonicalQuantities(RecordedRequest request) {
+    String path = request.getPath();
+    if (!("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod()))
+        || path == null
+        || !path.contains("/deployments")
+        || path.contains("/status")) {
+      return request;
+    }
+    try {
+      JsonNode body = JSON.readTree(request.getBody().getBytes());
+      for (JsonNode container :
+          body.path("spec").path("template").path("spec").path("containers")) {
+        for (String kind : List.of("requests", "limits")) {
+          if (container.path("resources").path(kind) instanceof ObjectNode quantities) {
+            quantities
+                .properties()
+                .forEach(
+                    e -> e.setValue(new TextNode(Quantities.canonical(e.getValue().asText()))));
+          }
+        }
+      }
+      return new RecordedRequest(
+          request.getHttpVersion(),
+          request.method(),
+          path,
+          request.getHeaders(),
+          new Buffer(JSON.writeValueAsBytes(body)));
+    } catch (IOException | RuntimeException e) {
+      return request;
+    }
   }
 
   public static Path crdDirectory() {

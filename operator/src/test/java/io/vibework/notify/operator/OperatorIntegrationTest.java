@@ -8,18 +8,24 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -31,9 +37,11 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.config.OperatorConfig;
 import io.vibework.notify.operator.dependent.WorkerObjects;
+import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -46,6 +54,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -99,12 +108,7 @@ class OperatorIntegrationTest {
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     OperatorConfig config =
         new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "debug");
-    operator =
-        OperatorApp.start(
-            config,
-            client,
-            p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
-            Clock.systemUTC());
+    operator = OperatorApp.start(config, client, WorkerAddressResolver.podIp(), Clock.systemUTC());
   }
 
   @AfterAll
@@ -187,10 +191,43 @@ class OperatorIntegrationTest {
         .orElse(null);
   }
 
-  /** What the Deployment controller and kubelets would report once every worker is up. */
+  /**
+   * What the Deployment controller and kubelets would report once every worker is up: the
+   * Deployment's status and one Running pod per replica, each at 127.0.0.1 with its container port
+   * {@code http} at the worker's port (by default the one real worker health server).
+   */
   private void markAvailable(String ns, String name) {
+    int[] ports = new int[deployment(ns, name).getSpec().getReplicas()];
+    Arrays.fill(ports, worker.port());
+    markAvailable(ns, name, ports);
+  }
+
+  private void markAvailable(String ns, String name, int... podPorts) {
     Deployment d = deployment(ns, name);
     int replicas = d.getSpec().getReplicas();
+    var template = d.getSpec().getTemplate();
+    for (int i = 0; i < podPorts.length; i++) {
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName(d.getMetadata().getName() + "-pod-" + i)
+              .withNamespace(ns)
+              .withLabels(template.getMetadata().getLabels())
+              .endMetadata()
+              .withNewSpecLike(template.getSpec())
+              .editFirstContainer()
+              .editFirstPort()
+              .withContainerPort(podPorts[i])
+              .endPort()
+              .endContainer()
+              .endSpec()
+              .withNewStatus()
+              .withPhase("Running")
+              .withPodIP("127.0.0.1")
+              .endStatus()
+              .build();
+      client.resource(pod).createOr(NonDeletingOperation::update);
+    }
     d.setStatus(
         new DeploymentStatusBuilder()
             .withObservedGeneration(d.getMetadata().getGeneration())
@@ -273,7 +310,9 @@ class OperatorIntegrationTest {
               assertThat(e.getValueFrom().getSecretKeyRef()).isNotNull();
             });
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    // Readiness is the process and its subscriber; the dependency checks gate start-up only.
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz/subscriber");
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -310,6 +349,10 @@ class OperatorIntegrationTest {
               assertThat(p.getPort()).isEqualTo(8080);
             });
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
+    assertThat(cm.getData())
+        .containsEntry("SES_MAX_SEND_RATE", "14")
+        .containsEntry("SES_RATE_SHARE", "7");
 
     // Not Ready until the workers are available and answer /readyz.
     await()
@@ -562,9 +605,11 @@ class OperatorIntegrationTest {
           .until(() -> "True".equals(condition(get(ns, "alerts"), Conditions.DEGRADED, false)));
       NotificationPipeline p = get(ns, "alerts");
       assertThat(p.getStatus().health().status()).isEqualTo("not_ready");
-      assertThat(p.getStatus().health().checks()).containsEntry("cache", "error");
+      // Every pod (here the one) reports it: shared, so kstatus reads Stalled.
+      assertThat(p.getStatus().health().checks()).containsEntry("cache", "error (1/1 pods)");
       assertThat(condition(p, Conditions.READY, false)).isEqualTo("False");
       assertThat(condition(p, Conditions.READY, true)).isEqualTo("DependencyUnhealthy");
+      assertThat(condition(p, Conditions.STALLED, false)).isEqualTo("True");
       assertThat(
               Conditions.find(p.getStatus().conditions(), Conditions.DEGRADED)
                   .orElseThrow()
@@ -694,6 +739,159 @@ class OperatorIntegrationTest {
         .contains("jvm_memory_used_bytes");
     // No per-resource tags: pipeline names never become label values.
     assertThat(metrics).doesNotContain("orders").doesNotContain("billing");
+  }
+
+  @Test
+  @Order(9)
+  void scalingChangesReplicasWithoutRollingTheWorkers() {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    client.resource(pipeline(ns, "scaled", "cache", 2)).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "scaled") != null);
+    String before = hash(deployment(ns, "scaled"));
+
+    client
+        .resources(NotificationPipeline.class)
+        .inNamespace(ns)
+        .withName("scaled")
+        .edit(
+            p -> {
+              p.setSpec(SpecBuilders.pipeline(p.getSpec()).replicas(3).build());
+              return p;
+            });
+    await().atMost(WAIT).until(() -> deployment(ns, "scaled").getSpec().getReplicas() == 3);
+    assertThat(hash(deployment(ns, "scaled")))
+        .as("the pod template (its inputs hash) is unchanged, so no pod restarts")
+        .isEqualTo(before);
+  }
+
+  @Test
+  @Order(10)
+  void quantitiesAreWrittenAsTheApiServerStoresThemSoAQuietPipelineWritesNothing() {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    NotificationPipeline p =
+        new NotificationPipeline(
+            ns,
+            "sized",
+            Fixtures.specBuilder("cache", 1)
+                .resources(
+                    new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("0.5"))
+                        .addToRequests("memory", new Quantity("1024Mi"))
+                        .build())
+                .build());
+    client.resource(p).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "sized") != null);
+    markAvailable(ns, "sized");
+    await().atMost(WAIT).until(() -> condition(get(ns, "sized"), Conditions.READY, true) != null);
+    var requests =
+        deployment(ns, "sized")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getResources()
+            .getRequests();
+    assertThat(requests.get("cpu").toString()).isEqualTo("500m");
+    assertThat(requests.get("memory").toString()).isEqualTo("1Gi");
+
+    // Settle, then make the operator reconcile with identical inputs: no Deployment write.
+    await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+    cluster.drainRequests();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("mysql-creds")
+        .edit(
+            s -> {
+              s.getData().put("unused", "eA==");
+              return s;
+            });
+    await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+    assertThat(MockCluster.writes(cluster.drainRequests()))
+        .filteredOn(w -> w.contains("/deployments/"))
+        .isEmpty();
+  }
+
+  /**
+   * Issue 10: health is read from each pod, not through the Service. Three pods: the real worker
+   * health server (cache ok), one whose cache check fails, and a stand-in answering /readyz with
+   * the {@code sesAccount} of CONTRACTS.md (a small HTTP server: the worker's SES report is built
+   * on the worker's branch). One pod of three failing is reported as such, not as shared (no
+   * Stalled).
+   */
+  @Test
+  @Order(11)
+  void eachPodIsProbedAndTheSesQuotaShowsInStatus() throws Exception {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    client.resource(pipeline(ns, "pods", "cache", 3)).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "pods") != null);
+    try (StandInWorker failing =
+            StandInWorker.start(
+                503, "{\"status\":\"not_ready\",\"checks\":{\"cache\":\"error\"}}");
+        StandInWorker ses =
+            StandInWorker.start(
+                200,
+                """
+                {"status":"ready","checks":{"cache":"ok"},
+                 "sesAccount":{"maxSendRate":14.0,"max24HourSend":50000.0,"sentLast24Hours":12.0,
+                               "sendingEnabled":true,"checkedAt":"2026-11-26T06:00:00Z"}}""")) {
+      markAvailable(ns, "pods", worker.port(), failing.port(), ses.port());
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                NotificationPipeline p = get(ns, "pods");
+                assertThat(p.getStatus().health()).isNotNull();
+                assertThat(p.getStatus().health().checks())
+                    .containsEntry("cache", "error (1/3 pods)");
+                assertThat(p.getStatus().email()).isNotNull();
+              });
+      NotificationPipeline p = get(ns, "pods");
+      assertThat(p.getStatus().health().pods()).isEqualTo(3);
+      assertThat(p.getStatus().health().notReadyPods()).isEqualTo(1);
+      assertThat(condition(p, Conditions.READY, true)).isEqualTo("DependencyUnhealthy");
+      assertThat(condition(p, Conditions.DEGRADED, false)).isEqualTo("True");
+      assertThat(condition(p, Conditions.STALLED, false)).isEqualTo("False");
+      assertThat(p.getStatus().email().maxSendRate()).isEqualTo(14.0);
+      assertThat(p.getStatus().email().max24HourSend()).isEqualTo(50000.0);
+      assertThat(p.getStatus().email().sentLast24Hours()).isEqualTo(12.0);
+      assertThat(p.getStatus().email().sendingEnabled()).isTrue();
+      assertThat(p.getStatus().email().checkedAt()).isEqualTo("2026-11-26T06:00:00Z");
+    }
+  }
+
+  /** A pod stand-in: answers every request with one /readyz body. */
+  private record StandInWorker(HttpServer server) implements AutoCloseable {
+    static StandInWorker start(int code, String readyz) throws IOException {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      byte[] body = readyz.getBytes(StandardCharsets.UTF_8);
+      server.createContext(
+          "/",
+          exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(code, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
+      server.start();
+      return new StandInWorker(server);
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
   }
 
   private double pipelineReconciles() {

@@ -64,7 +64,27 @@ public final class Conditions {
       Clock clock) {
     boolean notReady = "False".equals(ready.getStatus());
     boolean reconciling = notReady && transientReasons.contains(ready.getReason());
-    boolean stalled = notReady && !reconciling;
+    return withKstatus(
+        ready,
+        progressing,
+        degraded,
+        reconciling,
+        notReady && !reconciling,
+        generation,
+        previous,
+        clock);
+  }
+
+  /** As above, with Reconciling and Stalled decided by the caller. */
+  public static List<Condition> withKstatus(
+      Condition ready,
+      Condition progressing,
+      Condition degraded,
+      boolean reconciling,
+      boolean stalled,
+      Long generation,
+      List<Condition> previous,
+      Clock clock) {
     return List.of(
         ready,
         progressing,

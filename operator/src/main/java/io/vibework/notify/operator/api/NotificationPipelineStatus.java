@@ -14,4 +14,6 @@ public record NotificationPipelineStatus(
         List<Condition> conditions,
     @JsonPropertyDescription("Workers the Deployment runs.") Integer replicas,
     @JsonPropertyDescription("Workers passing their readiness probe.") Integer readyReplicas,
-    @JsonPropertyDescription("The workers' own /readyz checks.") WorkerHealth health) {}
+    @JsonPropertyDescription("The worker pods' own /readyz checks, each pod probed directly.")
+        WorkerHealth health,
+    @JsonPropertyDescription("The SES account quota the workers report.") SesAccountStatus email) {}

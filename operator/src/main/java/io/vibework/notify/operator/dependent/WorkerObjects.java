@@ -42,10 +42,19 @@ import java.util.Map;
 public final class WorkerObjects {
 
   public static final int HTTP_PORT = 8080;
+  public static final String HTTP_PORT_NAME = "http";
   public static final String INPUTS_HASH_ANNOTATION = "infra.vibework.io/inputs-hash";
   public static final String MANAGED_BY = "notification-operator";
   public static final String MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
   public static final String CONTAINER = "worker";
+  public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
+
+  /** The worker's readiness: process and Pub/Sub subscriber up (a shared outage keeps pods). */
+  public static final String READINESS_PATH = "/readyz/subscriber";
+
+  /** The worker's dependency checks: they gate start-up only, so a bad config never turns Ready. */
+  public static final String STARTUP_PATH = "/readyz";
+
   public static final String PUBSUB_MOUNT = "/var/run/secrets/pubsub";
   private static final long RUN_AS = 10001L;
 
@@ -63,7 +72,7 @@ public final class WorkerObjects {
   public static Map<String, String> selectorLabels(NotificationPipeline p) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/name", "notification-worker");
-    labels.put("app.kubernetes.io/instance", p.getMetadata().getName());
+    labels.put(INSTANCE_LABEL, p.getMetadata().getName());
     return labels;
   }
 
@@ -127,6 +136,7 @@ public final class WorkerObjects {
     putIfSet(env, "AWS_ROLE_ARN", email.roleArn());
     env.put("SES_MAX_RETRIES", Integer.toString(email.maxRetriesOrDefault()));
     env.put("SES_MAX_SEND_RATE", Integer.toString(email.maxSendRateOrDefault()));
+    env.put("SES_RATE_SHARE", Integer.toString(sesRateShare(spec)));
     env.put("MYSQL_HOST", mysql.host());
     env.put("MYSQL_PORT", Integer.toString(mysql.portOrDefault()));
     env.put("MYSQL_DATABASE", mysql.database());
@@ -137,6 +147,17 @@ public final class WorkerObjects {
     env.put("LOG_LEVEL", spec.logLevelOrDefault().value());
     env.put("APP_ENV", "production");
     return env;
+  }
+
+  /**
+   * What one worker may send per second while Redis (where the pipeline-wide budget lives) is
+   * unreachable: its share of spec.email.maxSendRate across the workers that may run. It is not in
+   * the inputs hash (the hash covers the spec without replicas), so scaling does not roll the pods;
+   * each pod reads the new share when it next starts.
+   */
+  static int sesRateShare(NotificationPipelineSpec spec) {
+    int workers = Math.max(1, spec.replicasOrDefault());
+    return Math.max(1, spec.email().maxSendRateOrDefault() / workers);
   }
 
   public static ConfigMap configMap(NotificationPipeline p, PipelineInputs inputs) {
@@ -254,7 +275,7 @@ public final class WorkerObjects {
         .withImage(spec.image())
         .withImagePullPolicy("IfNotPresent")
         .addNewPort()
-        .withName("http")
+        .withName(HTTP_PORT_NAME)
         .withContainerPort(HTTP_PORT)
         .withProtocol("TCP")
         .endPort()
@@ -275,12 +296,24 @@ public final class WorkerObjects {
         .withTimeoutSeconds(2)
         .withFailureThreshold(3)
         .endLivenessProbe()
+        // Dependency checks (/readyz) gate start-up: up to 5 minutes, then the kubelet restarts the
+        // container, so a broken configuration never becomes Ready and the rollout halts.
+        .withNewStartupProbe()
+        .withNewHttpGet()
+        .withPath(STARTUP_PATH)
+        .withPort(new IntOrString(HTTP_PORT_NAME))
+        .endHttpGet()
+        .withPeriodSeconds(5)
+        .withTimeoutSeconds(3)
+        .withFailureThreshold(60)
+        .endStartupProbe()
+        // Once started, readiness is the process and its subscriber: an outage of a dependency
+        // every pod shares (Redis, MySQL) must not empty the Service or block node drains.
         .withNewReadinessProbe()
         .withNewHttpGet()
-        .withPath("/readyz")
-        .withPort(new IntOrString("http"))
+        .withPath(READINESS_PATH)
+        .withPort(new IntOrString(HTTP_PORT_NAME))
         .endHttpGet()
-        .withInitialDelaySeconds(5)
         .withPeriodSeconds(10)
         .withTimeoutSeconds(3)
         .withFailureThreshold(3)
@@ -306,12 +339,16 @@ public final class WorkerObjects {
         .build();
   }
 
-  // A pod without requests is the first evicted; these fit a JVM worker at rest.
+  // A pod without requests is the first evicted; these fit a JVM worker at rest. Quantities go out
+  // in the API server's canonical form, or the stored Deployment would differ on every reconcile.
   static ResourceRequirements resources(ResourceRequirements requested) {
     if (requested != null
         && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
             || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
-      return requested;
+      return new ResourceRequirementsBuilder(requested)
+          .withRequests(Quantities.canonical(requested.getRequests()))
+          .withLimits(Quantities.canonical(requested.getLimits()))
+          .build();
     }
     return new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("100m"))
@@ -336,12 +373,17 @@ public final class WorkerObjects {
         .build();
   }
 
-  /** One worker at a time may be evicted, so a node drain never stops the whole pipeline. */
+  /**
+   * One worker at a time may be evicted, so a node drain never stops the whole pipeline; pods that
+   * are not Ready anyway (crash-looping, stuck in start-up) may always go, so they never block a
+   * drain.
+   */
   public static PodDisruptionBudget podDisruptionBudget(NotificationPipeline p) {
     return new PodDisruptionBudgetBuilder()
         .withMetadata(metadata(p, name(p)))
         .withNewSpec()
         .withMaxUnavailable(new IntOrString(1))
+        .withUnhealthyPodEvictionPolicy("AlwaysAllow")
         .withNewSelector()
         .withMatchLabels(selectorLabels(p))
         .endSelector()

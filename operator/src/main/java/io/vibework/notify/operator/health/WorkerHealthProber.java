@@ -2,11 +2,13 @@ package io.vibework.notify.operator.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.SesAccountStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,11 +18,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,16 +41,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Probes the workers' /readyz on a schedule and triggers a reconcile only when a pipeline's result
- * changes, so a steady cluster stays write-free. Being an event source, JOSDK starts it only on the
- * leader and stops it with the operator.
+ * Probes /readyz of every worker pod of a pipeline directly (pod IPs, ready or not) on a schedule,
+ * and triggers a reconcile only when a pipeline's result changes, so a steady cluster stays
+ * write-free. Probing pods rather than the Service matters: a pod that reports a failing dependency
+ * may be out of the Service's endpoints, and its answer is what the status must show. Being an
+ * event source, JOSDK starts it only on the leader and stops it with the operator.
  */
-public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, NotificationPipeline> {
+public class WorkerHealthProber
+    extends AbstractEventSource<WorkerHealthProber.Result, NotificationPipeline> {
+
+  /** One round's finding for a pipeline: the pods' checks and the SES account they report. */
+  public record Result(WorkerHealth health, SesAccountStatus email) {}
+
+  /** One pod's answer; {@code error} set when it did not answer with a /readyz status. */
+  record PodAnswer(
+      String status, Map<String, String> checks, SesAccountStatus email, String error) {}
 
   private static final Logger log = LoggerFactory.getLogger(WorkerHealthProber.class);
   private static final Pattern CHECK_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,40}$");
   private static final Pattern CHECK_VALUE = Pattern.compile("^[A-Za-z0-9_ .-]{1,40}$");
-  // Bounds sockets and threads when thousands of pipelines share one operator.
+  private static final Pattern TIMESTAMP = Pattern.compile("^[0-9T:.+\\-Z]{10,40}$");
+  private static final String OK = "ok";
+  // Bounds sockets and threads when thousands of pods share one operator.
   private static final int MAX_CONCURRENT_PROBES = 32;
 
   private final WorkerAddressResolver resolver;
@@ -49,24 +70,30 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
   private final Duration timeout;
   private final Clock clock;
   private final Function<ResourceID, Optional<NotificationPipeline>> primaryLookup;
+  private final Function<NotificationPipeline, List<Pod>> podsOf;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<ResourceID, Boolean> targets = new ConcurrentHashMap<>();
-  private final Map<ResourceID, WorkerHealth> results = new ConcurrentHashMap<>();
+  private final Map<ResourceID, Result> results = new ConcurrentHashMap<>();
   private final Semaphore inFlight = new Semaphore(MAX_CONCURRENT_PROBES);
   private HttpClient http;
   private ScheduledExecutorService scheduler;
 
+  /**
+   * @param podsOf the pipeline's worker pods (from the operator's pod informer)
+   */
   public WorkerHealthProber(
       WorkerAddressResolver resolver,
       Duration interval,
       Clock clock,
-      Function<ResourceID, Optional<NotificationPipeline>> primaryLookup) {
-    super(WorkerHealth.class, "worker-health");
+      Function<ResourceID, Optional<NotificationPipeline>> primaryLookup,
+      Function<NotificationPipeline, List<Pod>> podsOf) {
+    super(Result.class, "worker-health");
     this.resolver = resolver;
     this.interval = interval;
     this.timeout = Duration.ofSeconds(Math.min(5, Math.max(1, interval.toSeconds() / 2)));
     this.clock = clock;
     this.primaryLookup = primaryLookup;
+    this.podsOf = podsOf;
   }
 
   @Override
@@ -95,7 +122,7 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
     }
   }
 
-  /** Start probing a pipeline whose workers can answer; the first probe runs at once. */
+  /** Start probing a pipeline that has worker pods; the first probe runs at once. */
   public void watch(NotificationPipeline pipeline) {
     ResourceID id = ResourceID.fromResource(pipeline);
     if (targets.putIfAbsent(id, Boolean.TRUE) == null && isRunning()) {
@@ -103,18 +130,18 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
     }
   }
 
-  /** Stop probing (no ready worker, or pipeline gone) and drop what was last seen. */
+  /** Stop probing (no pods, or pipeline gone) and drop what was last seen. */
   public void unwatch(ResourceID id) {
     targets.remove(id);
     results.remove(id);
   }
 
-  public Optional<WorkerHealth> current(ResourceID id) {
+  public Optional<Result> current(ResourceID id) {
     return Optional.ofNullable(results.get(id));
   }
 
   @Override
-  public Set<WorkerHealth> getSecondaryResources(NotificationPipeline primary) {
+  public Set<Result> getSecondaryResources(NotificationPipeline primary) {
     return current(ResourceID.fromResource(primary)).map(Set::of).orElse(Set.of());
   }
 
@@ -145,33 +172,61 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
 
   private void probeOne(NotificationPipeline pipeline) throws InterruptedException {
     ResourceID id = ResourceID.fromResource(pipeline);
-    URI uri = resolver.readyzUri(pipeline);
+    List<Pod> pods = podsOf.apply(pipeline).stream().filter(WorkerHealthProber::probeable).toList();
+    if (pods.isEmpty()) {
+      forget(id);
+      return;
+    }
+    List<CompletableFuture<PodAnswer>> answers = new ArrayList<>();
+    for (Pod pod : pods) {
+      answers.add(ask(pod));
+    }
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (done, error) ->
+                record(id, combine(answers.stream().map(CompletableFuture::join).toList())));
+  }
+
+  /** A pod with an IP that is not on its way out. */
+  public static boolean probeable(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getPodIP() != null
+        && !pod.getStatus().getPodIP().isBlank()
+        && pod.getMetadata().getDeletionTimestamp() == null
+        && !"Succeeded".equals(pod.getStatus().getPhase())
+        && !"Failed".equals(pod.getStatus().getPhase());
+  }
+
+  private CompletableFuture<PodAnswer> ask(Pod pod) throws InterruptedException {
+    URI uri;
+    try {
+      uri = resolver.readyzUri(pod);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          new PodAnswer(null, Map.of(), null, "no address: " + e.getClass().getSimpleName()));
+    }
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     inFlight.acquire();
     try {
-      http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-          .whenComplete(
+      return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+          .handle(
               (response, error) -> {
                 inFlight.release();
-                record(id, error == null ? parse(response) : unreachable(error));
+                return error == null ? parse(response) : unreachable(error);
               });
     } catch (RuntimeException e) {
       inFlight.release();
-      record(id, unreachable(e));
+      return CompletableFuture.completedFuture(unreachable(e));
     }
   }
 
-  WorkerHealth parse(HttpResponse<String> response) {
-    String now = now();
+  PodAnswer parse(HttpResponse<String> response) {
     try {
       JsonNode body = json.readTree(response.body());
       String status = body.path("status").asText("");
       if (!status.equals(WorkerHealth.READY) && !status.equals(WorkerHealth.NOT_READY)) {
-        return new WorkerHealth(
-            WorkerHealth.UNREACHABLE,
-            Map.of(),
-            now,
-            "HTTP " + response.statusCode() + " without a /readyz status");
+        return new PodAnswer(
+            null, Map.of(), null, "HTTP " + response.statusCode() + " without a /readyz status");
       }
       Map<String, String> checks = new TreeMap<>();
       body.path("checks")
@@ -185,39 +240,141 @@ public class WorkerHealthProber extends AbstractEventSource<WorkerHealth, Notifi
                   checks.put(e.getKey(), CHECK_VALUE.matcher(value).matches() ? value : "invalid");
                 }
               });
-      return new WorkerHealth(status, checks, now, null);
+      return new PodAnswer(status, checks, sesAccount(body.path("sesAccount")), null);
     } catch (Exception e) {
-      return new WorkerHealth(
-          WorkerHealth.UNREACHABLE,
-          Map.of(),
-          now,
-          "HTTP " + response.statusCode() + " with a body that is not JSON");
+      return new PodAnswer(
+          null, Map.of(), null, "HTTP " + response.statusCode() + " with a body that is not JSON");
     }
   }
 
-  private WorkerHealth unreachable(Throwable error) {
-    Throwable cause = error.getCause() != null ? error.getCause() : error;
-    return new WorkerHealth(
-        WorkerHealth.UNREACHABLE,
-        Map.of(),
-        now(),
-        "/readyz did not answer: " + cause.getClass().getSimpleName());
+  /** The worker's {@code sesAccount}, numbers and a timestamp only; null when absent or odd. */
+  private static SesAccountStatus sesAccount(JsonNode node) {
+    if (!node.isObject()
+        || !node.path("checkedAt").isTextual()
+        || !TIMESTAMP.matcher(node.path("checkedAt").asText()).matches()) {
+      return null;
+    }
+    return new SesAccountStatus(
+        number(node.path("maxSendRate")),
+        number(node.path("max24HourSend")),
+        number(node.path("sentLast24Hours")),
+        node.path("sendingEnabled").isBoolean() ? node.path("sendingEnabled").asBoolean() : null,
+        node.path("checkedAt").asText());
   }
 
-  private void record(ResourceID id, WorkerHealth health) {
+  private static Double number(JsonNode node) {
+    return node.isNumber() ? node.asDouble() : null;
+  }
+
+  private static PodAnswer unreachable(Throwable error) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    return new PodAnswer(
+        null, Map.of(), null, "/readyz did not answer: " + cause.getClass().getSimpleName());
+  }
+
+  /** Per check: ok on every pod, or the most common failing value with how many pods report it. */
+  Result combine(List<PodAnswer> answers) {
+    String now = now();
+    int pods = answers.size();
+    List<PodAnswer> answered = answers.stream().filter(a -> a.error() == null).toList();
+    int unreachable = pods - answered.size();
+    String firstError =
+        answers.stream().map(PodAnswer::error).filter(Objects::nonNull).findFirst().orElse(null);
+    SesAccountStatus email =
+        answered.stream()
+            .map(PodAnswer::email)
+            .filter(Objects::nonNull)
+            .max(Comparator.comparing(SesAccountStatus::checkedAt))
+            .orElse(null);
+    if (answered.isEmpty()) {
+      return new Result(
+          new WorkerHealth(
+              WorkerHealth.UNREACHABLE,
+              Map.of(),
+              now,
+              "no pod answered (" + pods + " probed): " + firstError,
+              pods,
+              0,
+              unreachable),
+          null);
+    }
+    Map<String, String> checks = new TreeMap<>();
+    Set<String> names = new TreeSet<>();
+    answered.forEach(a -> names.addAll(a.checks().keySet()));
+    for (String name : names) {
+      Map<String, Integer> failing = new HashMap<>();
+      for (PodAnswer a : answered) {
+        String value = a.checks().get(name);
+        if (value != null && !OK.equals(value)) {
+          failing.merge(value, 1, Integer::sum);
+        }
+      }
+      if (failing.isEmpty()) {
+        checks.put(name, OK);
+      } else {
+        String worst =
+            failing.entrySet().stream()
+                .max(
+                    Map.Entry.<String, Integer>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .orElseThrow()
+                .getKey();
+        int count = failing.values().stream().mapToInt(Integer::intValue).sum();
+        checks.put(name, worst + " (" + count + "/" + pods + " pods)");
+      }
+    }
+    int notReady =
+        (int) answered.stream().filter(a -> WorkerHealth.NOT_READY.equals(a.status())).count();
+    boolean ready = notReady == 0 && unreachable == 0;
+    String message = unreachable == 0 ? null : unreachable + " of " + pods + " pods: " + firstError;
+    return new Result(
+        new WorkerHealth(
+            ready ? WorkerHealth.READY : WorkerHealth.NOT_READY,
+            checks,
+            now,
+            message,
+            pods,
+            notReady,
+            unreachable),
+        email);
+  }
+
+  private void forget(ResourceID id) {
+    if (results.remove(id) != null && isRunning()) {
+      getEventHandler().handleEvent(new Event(id));
+    }
+  }
+
+  private void record(ResourceID id, Result found) {
     if (!targets.containsKey(id)) {
       return;
     }
-    WorkerHealth previous = results.get(id);
-    if (health.sameResultAs(previous)) {
+    Result previous = results.get(id);
+    WorkerHealth health = found.health();
+    SesAccountStatus email = found.email();
+    if (previous != null) {
+      // Unchanged results keep the time they were first seen; SES figures the pods stopped
+      // reporting stay as last read.
+      if (health.sameResultAs(previous.health())) {
+        health = previous.health();
+      }
+      if (email == null || email.sameFiguresAs(previous.email())) {
+        email = previous.email();
+      }
+    }
+    Result merged = new Result(health, email);
+    if (merged.equals(previous)) {
       return;
     }
-    results.put(id, health);
-    log.atInfo()
-        .addKeyValue("pipeline", id.toString())
-        .addKeyValue("status", health.status())
-        .addKeyValue("checks", health.checks())
-        .log("worker health changed");
+    results.put(id, merged);
+    if (previous == null || health != previous.health()) {
+      log.atInfo()
+          .addKeyValue("pipeline", id.toString())
+          .addKeyValue("status", health.status())
+          .addKeyValue("checks", health.checks())
+          .addKeyValue("pods", health.pods())
+          .log("worker health changed");
+    }
     if (isRunning()) {
       getEventHandler().handleEvent(new Event(id));
     }

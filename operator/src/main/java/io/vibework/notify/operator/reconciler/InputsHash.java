@@ -1,21 +1,24 @@
 package io.vibework.notify.operator.reconciler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
- * SHA-256 over the canonical JSON of the specs and the referenced Secret values, length-prefixed so
- * no two different inputs concatenate to the same bytes. The values never leave this class except
- * as the digest.
+ * SHA-256 over the canonical JSON of the specs and the referenced Secret keys' digests,
+ * length-prefixed so no two different inputs concatenate to the same bytes. The values never leave
+ * this class except as the digest.
  */
 public final class InputsHash {
 
@@ -35,17 +38,26 @@ public final class InputsHash {
   }
 
   public InputsHash add(String label, Object value) {
+    return add(label, value, Set.of());
+  }
+
+  /** {@code value} without its top-level fields {@code omitted}. */
+  public InputsHash add(String label, Object value, Set<String> omitted) {
     try {
+      JsonNode tree = canonical.valueToTree(value);
+      if (tree instanceof ObjectNode object) {
+        object.remove(omitted);
+      }
       bytes(label.getBytes(StandardCharsets.UTF_8));
-      bytes(canonical.writeValueAsBytes(value));
+      bytes(canonical.writeValueAsBytes(tree));
       return this;
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalStateException("spec is not serialisable", e);
     }
   }
 
   /**
-   * @param values "secret/key" to the raw (decoded or base64, consistently) value
+   * @param values "secret/key" to the value's digest (or the value itself, consistently)
    */
   public InputsHash addSecrets(SortedMap<String, String> values) {
     for (var entry : values.entrySet()) {

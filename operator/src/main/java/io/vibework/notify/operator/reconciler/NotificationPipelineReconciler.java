@@ -1,5 +1,6 @@
 package io.vibework.notify.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -19,20 +20,23 @@ import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
-import io.vibework.notify.operator.api.WorkerHealth;
 import io.vibework.notify.operator.dependent.ConfigMapDependent;
 import io.vibework.notify.operator.dependent.DeploymentDependent;
 import io.vibework.notify.operator.dependent.NeedsDisruptionBudget;
 import io.vibework.notify.operator.dependent.PodDisruptionBudgetDependent;
 import io.vibework.notify.operator.dependent.ServiceDependent;
+import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
+import io.vibework.notify.operator.secrets.DigestingSecretStore;
+import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -67,6 +71,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private static final Logger log = LoggerFactory.getLogger(NotificationPipelineReconciler.class);
   private static final String BY_CACHE = "byCacheRef";
   private static final String BY_SECRET = "bySecret";
+  private static final long SECRET_LIST_PAGE = 50;
 
   private final WorkerAddressResolver addressResolver;
   private final Duration probeInterval;
@@ -78,6 +83,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   // Set once by JOSDK's prepareEventSources, before any reconcile.
   private InformerEventSource<CacheConfig, NotificationPipeline> cacheConfigs;
   private InformerEventSource<Secret, NotificationPipeline> secrets;
+  private InformerEventSource<Pod, NotificationPipeline> pods;
   private WorkerHealthProber prober;
 
   /** Events need the client JOSDK hands the reconciler, so they are created per call. */
@@ -138,10 +144,14 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             InformerEventSourceConfiguration.from(Secret.class, NotificationPipeline.class)
                 .withName("secrets")
                 .withNamespacesInheritedFromController()
+                // Only digests are kept (no values, nothing of Secrets nobody references); lists
+                // come in pages so a namespace of large Secrets never arrives in one response.
+                .withItemStore(new DigestingSecretStore())
+                .withInformerListLimit(SECRET_LIST_PAGE)
                 .withOnUpdateFilter(
                     (n, o) ->
-                        !Objects.equals(n.getData(), o.getData())
-                            || !Objects.equals(n.getStringData(), o.getStringData()))
+                        !Objects.equals(
+                            SecretDigests.digest(n).getData(), SecretDigests.digest(o).getData()))
                 .withSecondaryToPrimaryMapper(
                     secret -> {
                       String ns = secret.getMetadata().getNamespace();
@@ -168,8 +178,48 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
                 .build(),
             context);
 
-    prober = new WorkerHealthProber(addressResolver, probeInterval, clock, primaries::get);
-    return List.of(cacheConfigs, secrets, prober);
+    // Worker pods (the operator's label only): the prober reads their IPs from this cache. Only a
+    // new, changed or lost IP matters to a pipeline; pod status churn does not reconcile.
+    pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, NotificationPipeline.class)
+                .withName("pods")
+                .withNamespacesInheritedFromController()
+                .withLabelSelector(WorkerObjects.MANAGED_BY_SELECTOR)
+                .withOnUpdateFilter(
+                    (n, o) ->
+                        WorkerHealthProber.probeable(n) != WorkerHealthProber.probeable(o)
+                            || !Objects.equals(podIp(n), podIp(o)))
+                .withSecondaryToPrimaryMapper(
+                    pod -> {
+                      String pipeline =
+                          pod.getMetadata().getLabels().get(WorkerObjects.INSTANCE_LABEL);
+                      return pipeline == null
+                          ? Set.of()
+                          : Set.of(new ResourceID(pipeline, pod.getMetadata().getNamespace()));
+                    })
+                .build(),
+            context);
+
+    prober =
+        new WorkerHealthProber(
+            addressResolver, probeInterval, clock, primaries::get, this::workerPods);
+    return List.of(cacheConfigs, secrets, pods, prober);
+  }
+
+  private static String podIp(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+  }
+
+  /** Pods matching the pipeline's Deployment selector. */
+  private List<Pod> workerPods(NotificationPipeline p) {
+    Map<String, String> selector = WorkerObjects.selectorLabels(p);
+    return pods.list(
+            p.getMetadata().getNamespace(),
+            pod ->
+                pod.getMetadata().getLabels() != null
+                    && pod.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .toList();
   }
 
   @Override
@@ -187,19 +237,21 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         .throwAggregateExceptionIfErrorsPresent();
 
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-    int readyReplicas =
+    // Every pod the Deployment runs is probed, ready or not: a pod whose dependency check fails
+    // is exactly the one whose answer the status must show.
+    int replicas =
         deployment
             .map(Deployment::getStatus)
-            .map(s -> s.getReadyReplicas() == null ? 0 : s.getReadyReplicas())
+            .map(s -> s.getReplicas() == null ? 0 : s.getReplicas())
             .orElse(0);
     ResourceID id = ResourceID.fromResource(p);
-    if (readyReplicas > 0) {
+    if (replicas > 0) {
       prober.watch(p);
     } else {
       prober.unwatch(id);
     }
-    WorkerHealth health = prober.current(id).orElse(null);
-    NotificationPipelineStatus status = statusBuilder.build(p, deployment.orElse(null), health);
+    WorkerHealthProber.Result probe = prober.current(id).orElse(null);
+    NotificationPipelineStatus status = statusBuilder.build(p, deployment.orElse(null), probe);
     return writeIfChanged(p, status);
   }
 

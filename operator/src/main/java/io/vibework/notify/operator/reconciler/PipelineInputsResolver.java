@@ -9,20 +9,29 @@ import io.vibework.notify.operator.api.MysqlSpec;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import io.vibework.notify.operator.validation.SpecValidator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 /**
  * Finds a pipeline's CacheConfig and Secrets (from the informer caches, no API calls), checks them,
- * and hashes them. Throws {@link InvalidSpecException} naming the first thing to fix.
+ * and hashes them (Secret values by their digests). Throws {@link InvalidSpecException} naming the
+ * first thing to fix.
  */
 public class PipelineInputsResolver {
+
+  /**
+   * Spec fields that never reach a pod: the Deployment (or an autoscaler) acts on them, so a change
+   * must not roll the workers. Everything else in the spec shapes the pod and is hashed.
+   */
+  static final Set<String> NOT_IN_POD_TEMPLATE = Set.of("replicas");
 
   /** A Secret key the workers read, with the field that asked for it (for messages). */
   public record SecretKeyUse(String secret, String key, String field) {}
@@ -68,7 +77,7 @@ public class PipelineInputsResolver {
     }
     String hash =
         new InputsHash()
-            .add("pipeline", spec)
+            .add("pipeline", spec, NOT_IN_POD_TEMPLATE)
             .add("cache", cache.getSpec())
             .addSecrets(values)
             .hex();
@@ -149,11 +158,9 @@ public class PipelineInputsResolver {
                             + " does not exist in namespace '"
                             + namespace
                             + "': create it or fix the name"));
-    // stringData only survives on API servers that do not merge it (test servers); accept both.
-    String value = lookup(secret.getData(), use.key());
-    if (value == null) {
-      value = lookup(secret.getStringData(), use.key());
-    }
+    // The informer keeps digests (SecretDigests), and digesting any Secret here is a no-op for
+    // those: the hash then follows each value without the value ever being kept.
+    String value = lookup(SecretDigests.digest(secret).getData(), use.key());
     if (value == null) {
       throw new InvalidSpecException(
           InvalidSpecException.SECRET_KEY_NOT_FOUND,

@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.api.SesAccountStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
+import io.vibework.notify.operator.health.WorkerHealthProber;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,12 @@ public final class PipelineStatusBuilder {
 
   /** Ready=False reasons that pass by themselves; every other one needs a person. */
   static final Set<String> TRANSIENT_REASONS = Set.of("RollingOut", "AwaitingHealth");
+
+  static final String DEPENDENCY_UNHEALTHY = "DependencyUnhealthy";
+  static final String WORKERS_UNREACHABLE = "WorkersUnreachable";
+
+  /** Reasons that may concern some pods only; stalled only when every pod agrees. */
+  static final Set<String> POD_LEVEL_REASONS = Set.of(DEPENDENCY_UNHEALTHY, WORKERS_UNREACHABLE);
 
   private final Clock clock;
 
@@ -73,10 +81,15 @@ public final class PipelineStatusBuilder {
   }
 
   public NotificationPipelineStatus build(
-      NotificationPipeline p, Deployment deployment, WorkerHealth health) {
+      NotificationPipeline p, Deployment deployment, WorkerHealthProber.Result probe) {
     Long generation = p.getMetadata().getGeneration();
     List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();
     Rollout r = Rollout.of(p.getSpec().replicasOrDefault(), deployment);
+    WorkerHealth health = probe == null ? null : probe.health();
+    SesAccountStatus email =
+        probe != null && probe.email() != null
+            ? probe.email()
+            : (p.getStatus() == null ? null : p.getStatus().email());
 
     boolean ready;
     String readyReason;
@@ -85,6 +98,10 @@ public final class PipelineStatusBuilder {
       ready = false;
       readyReason = "RollingOut";
       readyMessage = r.available() + " of " + r.desired() + " workers available";
+      if (health != null && health.hasFailingCheck()) {
+        // New pods stuck in their start-up probe say why here.
+        readyMessage += "; workers report " + failing(health.checks());
+      }
     } else if (r.desired() == 0) {
       ready = true;
       readyReason = "ScaledToZero";
@@ -95,15 +112,16 @@ public final class PipelineStatusBuilder {
       readyMessage = "workers are available; waiting for their first /readyz answer";
     } else if (WorkerHealth.UNREACHABLE.equals(health.status())) {
       ready = false;
-      readyReason = "WorkersUnreachable";
-      readyMessage =
-          "the workers' /readyz did not answer through Service "
-              + p.getMetadata().getName()
-              + "-worker";
+      readyReason = WORKERS_UNREACHABLE;
+      readyMessage = "no worker pod's /readyz answered: " + health.message();
+    } else if (health.hasFailingCheck()) {
+      ready = false;
+      readyReason = DEPENDENCY_UNHEALTHY;
+      readyMessage = "workers report " + failing(health.checks());
     } else if (!health.isReady()) {
       ready = false;
-      readyReason = "DependencyUnhealthy";
-      readyMessage = "workers report " + failing(health.checks());
+      readyReason = WORKERS_UNREACHABLE;
+      readyMessage = "some worker pods' /readyz did not answer: " + health.message();
     } else {
       ready = true;
       readyReason = "WorkersReady";
@@ -125,20 +143,30 @@ public final class PipelineStatusBuilder {
           "the Deployment stopped progressing; see kubectl describe deployment "
               + p.getMetadata().getName()
               + "-worker";
-    } else if (health != null && WorkerHealth.UNREACHABLE.equals(health.status())) {
+    } else if (health != null && health.hasFailingCheck()) {
       degraded = true;
-      degradedReason = "WorkersUnreachable";
-      degradedMessage = health.message() == null ? "/readyz did not answer" : health.message();
+      degradedReason = DEPENDENCY_UNHEALTHY;
+      degradedMessage = "workers report " + failing(health.checks());
     } else if (health != null && !health.isReady()) {
       degraded = true;
-      degradedReason = "DependencyUnhealthy";
-      degradedMessage = "workers report " + failing(health.checks());
+      degradedReason = WORKERS_UNREACHABLE;
+      degradedMessage = health.message() == null ? "/readyz did not answer" : health.message();
     } else {
       degraded = false;
       degradedReason = "AsExpected";
       degradedMessage = "";
     }
 
+    // kstatus: transient reasons are still reconciling; a problem every worker pod reports is
+    // stalled (a person or the dependency must act); one some pods report is neither, the
+    // Deployment and kubelet may still sort it out.
+    boolean reconciling = !ready && TRANSIENT_REASONS.contains(readyReason);
+    boolean shared =
+        !POD_LEVEL_REASONS.contains(readyReason)
+            || (health != null
+                && (WorkerHealth.UNREACHABLE.equals(health.status())
+                    || health.failingOnEveryPod()));
+    boolean stalled = !ready && !reconciling && shared;
     List<Condition> conditions =
         Conditions.withKstatus(
             Conditions.of(
@@ -159,11 +187,13 @@ public final class PipelineStatusBuilder {
                 generation,
                 previous,
                 clock),
-            TRANSIENT_REASONS,
+            reconciling,
+            stalled,
             generation,
             previous,
             clock);
-    return new NotificationPipelineStatus(generation, conditions, r.replicas(), r.ready(), health);
+    return new NotificationPipelineStatus(
+        generation, conditions, r.replicas(), r.ready(), health, email);
   }
 
   /** The status of a spec the operator cannot act on; replica counts and health are kept. */
@@ -192,7 +222,8 @@ public final class PipelineStatusBuilder {
         conditions,
         old == null ? null : old.replicas(),
         old == null ? null : old.readyReplicas(),
-        old == null ? null : old.health());
+        old == null ? null : old.health(),
+        old == null ? null : old.email());
   }
 
   private static String failing(Map<String, String> checks) {

@@ -3,6 +3,8 @@ package io.vibework.notify.operator.bench;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,9 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
- * N pipelines sharing one CacheConfig in the CRUD mock (its own JVM). Prints: seconds until every
- * pipeline has its Deployment and a status, API writes per pipeline, writes during a quiet period,
- * and this JVM's heap after a full GC (the operator plus this small driver).
+ * N pipelines (cpu 0.5 / memory 1024Mi requests) sharing one CacheConfig in the CRUD mock (its own
+ * JVM, storing quantities canonically like kube-apiserver). Prints: seconds until every pipeline
+ * has its Deployment and a status, API writes per pipeline, writes during a quiet period, and this
+ * JVM's heap after a full GC (the operator plus this small driver).
  *
  * <p>Arguments: [pipelines=1000] [quietSeconds=60]
  */
@@ -154,8 +157,7 @@ public final class OperatorBenchmark {
       ExecutorService creators = Executors.newFixedThreadPool(8);
       for (int i = 0; i < n; i++) {
         String name = String.format(Locale.ROOT, "pipeline-%04d", i);
-        creators.submit(
-            () -> admin.resource(Fixtures.pipeline(ns, name, "shared-cache", 2)).create());
+        creators.submit(() -> admin.resource(sized(ns, name)).create());
       }
       creators.shutdown();
       creators.awaitTermination(5, TimeUnit.MINUTES);
@@ -208,6 +210,23 @@ public final class OperatorBenchmark {
       System.out.printf(
           Locale.ROOT, "heap_after_full_gc_mib: %.1f (target <= 200)%n", heap / 1048576.0);
     }
+  }
+
+  /**
+   * Two workers with requests a real API server rewrites (0.5 -> 500m, 1024Mi -> 1Gi; the mock does
+   * the same), so the quiet period also shows the operator writes canonical quantities.
+   */
+  private static NotificationPipeline sized(String ns, String name) {
+    return new NotificationPipeline(
+        ns,
+        name,
+        Fixtures.specBuilder("shared-cache", 2)
+            .resources(
+                new ResourceRequirementsBuilder()
+                    .addToRequests("cpu", new Quantity("0.5"))
+                    .addToRequests("memory", new Quantity("1024Mi"))
+                    .build())
+            .build());
   }
 
   // The driver's own informer caches are closed first, so what remains is the operator's.

@@ -66,9 +66,13 @@ final class OperatorPermissions {
           p("policy", "poddisruptionbudgets", "create"),
           p("policy", "poddisruptionbudgets", "update"),
           p("policy", "poddisruptionbudgets", "delete"),
-          // The pipeline controller's Secret informer (list + watch);
-          // CacheConfigReconciler.password()
-          // GETs the one password Secret per check.
+          // The pipeline controller's pod informer (managed-by label): WorkerHealthProber probes
+          // each worker pod's IP.
+          p("", "pods", "list"),
+          p("", "pods", "watch"),
+          // The pipeline controller's Secret informer (list + watch; it keeps only digests,
+          // DigestingSecretStore); CacheConfigReconciler.password() GETs the one password Secret
+          // per check.
           p("", "secrets", "list"),
           p("", "secrets", "watch"),
           p("", "secrets", "get"),

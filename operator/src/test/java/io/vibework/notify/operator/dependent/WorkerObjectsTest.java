@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 import org.junit.jupiter.api.Test;
 
@@ -30,10 +31,20 @@ class WorkerObjectsTest {
         .containsEntry("MYSQL_PORT", "3306")
         .containsEntry("PUBSUB_SUBSCRIPTION", "notification-created-email")
         .containsEntry("SES_MAX_SEND_RATE", "14")
+        .containsEntry("SES_RATE_SHARE", "4") // floor(14 / 3 replicas)
         .containsEntry("HTTP_PORT", "8080")
         .containsEntry("LOG_LEVEL", "info")
         .doesNotContainKeys("AWS_ROLE_ARN", "AWS_ENDPOINT_URL_SESV2", "PUBSUB_EMULATOR_HOST");
     assertThat(String.join(" ", data.values())).doesNotContain(Fixtures.secretValues());
+  }
+
+  @Test
+  void rateShareIsAtLeastOneAndTheWholeBudgetWithoutReplicas() {
+    var email = Fixtures.specBuilder("cache", 1).build().email();
+    var slow = SpecBuilders.email(email).maxSendRate(2).build();
+    assertThat(WorkerObjects.sesRateShare(Fixtures.specBuilder("cache", 5).email(slow).build()))
+        .isEqualTo(1);
+    assertThat(WorkerObjects.sesRateShare(Fixtures.specBuilder("cache", 0).build())).isEqualTo(14);
   }
 
   @Test

@@ -8,7 +8,9 @@ import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.api.SesAccountStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
+import io.vibework.notify.operator.health.WorkerHealthProber;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,6 +41,14 @@ class PipelineStatusBuilderTest {
     return Conditions.find(s.conditions(), type).orElseThrow().getReason();
   }
 
+  private static WorkerHealthProber.Result probe(WorkerHealth health) {
+    return new WorkerHealthProber.Result(health, null);
+  }
+
+  private static WorkerHealth ready(int pods) {
+    return new WorkerHealth("ready", Map.of("cache", "ok"), "t", null, pods, 0, 0);
+  }
+
   @Test
   void readyNeedsAvailableWorkersAndAHealthyReadyz() {
     NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 2);
@@ -46,20 +56,59 @@ class PipelineStatusBuilderTest {
     assertThat(reason(builder.build(p, null, null), Conditions.READY)).isEqualTo("RollingOut");
     assertThat(reason(builder.build(p, available(2), null), Conditions.READY))
         .isEqualTo("AwaitingHealth");
-    WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
-    NotificationPipelineStatus ready = builder.build(p, available(2), ok);
+    NotificationPipelineStatus ready = builder.build(p, available(2), probe(ready(2)));
     assertThat(Conditions.isTrue(ready.conditions(), Conditions.READY)).isTrue();
     assertThat(ready.observedGeneration()).isEqualTo(3L);
     assertThat(ready.conditions())
         .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
 
     WorkerHealth bad =
-        new WorkerHealth("not_ready", Map.of("cache", "error", "database", "ok"), "t", null);
-    NotificationPipelineStatus degraded = builder.build(p, available(2), bad);
+        new WorkerHealth(
+            "not_ready", Map.of("cache", "error (2/2 pods)", "database", "ok"), "t", null, 2, 2, 0);
+    NotificationPipelineStatus degraded = builder.build(p, available(2), probe(bad));
     assertThat(Conditions.isTrue(degraded.conditions(), Conditions.DEGRADED)).isTrue();
     assertThat(
             Conditions.find(degraded.conditions(), Conditions.DEGRADED).orElseThrow().getMessage())
-        .isEqualTo("workers report cache: error");
+        .isEqualTo("workers report cache: error (2/2 pods)");
+  }
+
+  @Test
+  void aDependencyEveryPodReportsIsStalledOneSomePodsReportIsNot() {
+    NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 3);
+    WorkerHealth everyPod =
+        new WorkerHealth("not_ready", Map.of("cache", "error (3/3 pods)"), "t", null, 3, 3, 0);
+    NotificationPipelineStatus all = builder.build(p, available(3), probe(everyPod));
+    assertThat(reason(all, Conditions.READY)).isEqualTo("DependencyUnhealthy");
+    assertThat(Conditions.find(all.conditions(), Conditions.READY).orElseThrow().getMessage())
+        .isEqualTo("workers report cache: error (3/3 pods)");
+    assertThat(Conditions.isTrue(all.conditions(), Conditions.DEGRADED)).isTrue();
+    assertThat(Conditions.isTrue(all.conditions(), Conditions.STALLED)).isTrue();
+    assertThat(Conditions.isTrue(all.conditions(), Conditions.RECONCILING)).isFalse();
+
+    WorkerHealth onePod =
+        new WorkerHealth("not_ready", Map.of("cache", "error (1/3 pods)"), "t", null, 3, 1, 0);
+    NotificationPipelineStatus some = builder.build(p, available(3), probe(onePod));
+    assertThat(reason(some, Conditions.READY)).isEqualTo("DependencyUnhealthy");
+    assertThat(Conditions.isTrue(some.conditions(), Conditions.DEGRADED)).isTrue();
+    assertThat(Conditions.isTrue(some.conditions(), Conditions.STALLED)).isFalse();
+
+    WorkerHealth silent =
+        new WorkerHealth("unreachable", Map.of(), "t", "no pod answered", 3, 0, 3);
+    NotificationPipelineStatus none = builder.build(p, available(3), probe(silent));
+    assertThat(reason(none, Conditions.READY)).isEqualTo("WorkersUnreachable");
+    assertThat(Conditions.isTrue(none.conditions(), Conditions.STALLED)).isTrue();
+  }
+
+  @Test
+  void sesAccountQuotaAppearsAsStatusEmailAndOutlivesAMissingProbe() {
+    NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
+    SesAccountStatus quota =
+        new SesAccountStatus(14.0, 50000.0, 12.0, true, "2030-01-01T00:00:00Z");
+    NotificationPipelineStatus withQuota =
+        builder.build(p, available(1), new WorkerHealthProber.Result(ready(1), quota));
+    assertThat(withQuota.email()).isEqualTo(quota);
+    p.setStatus(withQuota);
+    assertThat(builder.build(p, available(1), null).email()).isEqualTo(quota);
   }
 
   @Test
@@ -75,8 +124,7 @@ class PipelineStatusBuilderTest {
     assertThat(reason(missing, Conditions.STALLED)).isEqualTo("CacheConfigNotFound");
     assertThat(Conditions.isTrue(missing.conditions(), Conditions.RECONCILING)).isFalse();
 
-    WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
-    NotificationPipelineStatus ready = builder.build(p, available(1), ok);
+    NotificationPipelineStatus ready = builder.build(p, available(1), probe(ready(1)));
     assertThat(Conditions.isTrue(ready.conditions(), Conditions.RECONCILING)).isFalse();
     assertThat(Conditions.isTrue(ready.conditions(), Conditions.STALLED)).isFalse();
   }
@@ -84,12 +132,11 @@ class PipelineStatusBuilderTest {
   @Test
   void sameInputsGiveAnEqualStatusSoNothingIsWritten() {
     NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
-    WorkerHealth ok = new WorkerHealth("ready", Map.of("cache", "ok"), "t", null);
-    NotificationPipelineStatus first = builder.build(p, available(1), ok);
+    NotificationPipelineStatus first = builder.build(p, available(1), probe(ready(1)));
     p.setStatus(first);
     PipelineStatusBuilder later =
         new PipelineStatusBuilder(
             Clock.fixed(Instant.parse("2031-01-01T00:00:00Z"), ZoneOffset.UTC));
-    assertThat(later.build(p, available(1), ok)).isEqualTo(first);
+    assertThat(later.build(p, available(1), probe(ready(1)))).isEqualTo(first);
   }
 }
