@@ -105,6 +105,8 @@ class OperatorIntegrationTest {
         HealthServer.start(
             0,
             List.of(HealthCheck.of("cache", () -> ping(redis.port(), Fixtures.REDIS_PASSWORD))),
+            Map::of,
+            () -> true,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     OperatorConfig config =
         new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "debug");
