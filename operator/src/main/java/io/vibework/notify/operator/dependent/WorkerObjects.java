@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Builds the objects a pipeline owns. Pure functions of (pipeline, inputs): the same inputs give
@@ -65,6 +66,13 @@ public final class WorkerObjects {
     labels.put("app.kubernetes.io/name", "notification-worker");
     labels.put("app.kubernetes.io/instance", p.getMetadata().getName());
     return labels;
+  }
+
+  /** The selector as the scale subresource's status.selector carries it. */
+  public static String selectorString(NotificationPipeline p) {
+    return selectorLabels(p).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
   }
 
   public static Map<String, String> labels(NotificationPipeline p) {

@@ -20,11 +20,13 @@ import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
+import io.vibework.notify.operator.autoscaling.KedaAutoscaler;
 import io.vibework.notify.operator.dependent.ConfigMapDependent;
 import io.vibework.notify.operator.dependent.DeploymentDependent;
 import io.vibework.notify.operator.dependent.NeedsDisruptionBudget;
 import io.vibework.notify.operator.dependent.PodDisruptionBudgetDependent;
 import io.vibework.notify.operator.dependent.ServiceDependent;
+import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
@@ -74,6 +76,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private final OperatorMetrics metrics;
   private final PipelineStatusBuilder statusBuilder;
   private final EventRecorderFactory events;
+  private final KedaAutoscaler autoscaler = new KedaAutoscaler();
 
   // Set once by JOSDK's prepareEventSources, before any reconcile.
   private InformerEventSource<CacheConfig, NotificationPipeline> cacheConfigs;
@@ -181,10 +184,21 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
                 (ns, name) -> secrets.get(new ResourceID(name, ns)))
             .resolve(p);
     inputs.putInto(context);
+    metrics
+        .resources()
+        .track(
+            KIND, p.getMetadata().getNamespace(), context.getPrimaryCache(), ReadyPipelines::ready);
+    Integer replicasBefore =
+        context
+            .getSecondaryResource(Deployment.class)
+            .map(d -> d.getSpec() == null ? null : d.getSpec().getReplicas())
+            .orElse(null);
     context
         .managedWorkflowAndDependentResourceContext()
         .reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
+    // After the Deployment: without KEDA the workers keep spec.replicas and the status says why.
+    autoscaler.reconcile(context.getClient(), p);
 
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
     int readyReplicas =
@@ -199,7 +213,11 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
       prober.unwatch(id);
     }
     WorkerHealth health = prober.current(id).orElse(null);
-    NotificationPipelineStatus status = statusBuilder.build(p, deployment.orElse(null), health);
+    NotificationPipelineStatus status =
+        statusBuilder
+            .build(p, deployment.orElse(null), health)
+            .withSelector(WorkerObjects.selectorString(p));
+    PipelineEvents.record(events.create(context), p, replicasBefore, status);
     return writeIfChanged(p, status);
   }
 
@@ -236,7 +254,8 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         message = message.substring(0, 1000);
       }
     }
-    NotificationPipelineStatus status = statusBuilder.invalid(p, reason, message);
+    NotificationPipelineStatus status =
+        statusBuilder.invalid(p, reason, message).withSelector(WorkerObjects.selectorString(p));
     if (Objects.equals(status, p.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** crds/ is what users apply; it must be exactly what the Java model generates. */
 class CrdsUpToDateTest {
 
-  private static final String FIX =
-      "crds/ is stale; regenerate it with: mvn -B -q -pl operator process-classes && cp operator/target/classes/META-INF/fabric8/*-v1.yml crds/";
+  private static final String FIX = "crds/ is stale; regenerate it with: make crds";
 
   @Test
   void committedCrdsMatchTheModel(@TempDir Path out) throws IOException {
@@ -35,8 +34,13 @@ class CrdsUpToDateTest {
             "notificationpipelines.infra.vibework.io-v1.yml");
     for (String name : generated) {
       Path mine = committed.resolve(name);
+      String expected = CrdSchemaPatches.apply(Files.readString(out.resolve(name)));
+      // make crds runs this test with -Dcrds.write=true to regenerate crds/.
+      if (Boolean.getBoolean("crds.write")) {
+        Files.writeString(mine, expected);
+      }
       assertThat(mine).as(FIX).exists();
-      assertThat(Files.readString(mine)).as(FIX).isEqualTo(Files.readString(out.resolve(name)));
+      assertThat(Files.readString(mine)).as(FIX).isEqualTo(expected);
     }
   }
 
