@@ -144,6 +144,9 @@ public final class WorkerObjects {
     env.put("HTTP_PORT", Integer.toString(HTTP_PORT));
     env.put("LOG_LEVEL", spec.logLevelOrDefault().value());
     env.put("APP_ENV", "production");
+    env.put(
+        WorkerPodTemplate.SHUTDOWN_GRACE_VARIABLE,
+        Integer.toString(WorkerPodTemplate.shutdownGraceSeconds(spec)));
     return env;
   }
 

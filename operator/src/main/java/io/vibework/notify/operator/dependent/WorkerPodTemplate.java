@@ -2,7 +2,6 @@ package io.vibework.notify.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -74,11 +73,6 @@ public final class WorkerPodTemplate {
             .findFirst()
             .orElseThrow();
     List<EnvVar> env = new ArrayList<>(worker.getEnv() == null ? List.of() : worker.getEnv());
-    env.add(
-        new EnvVarBuilder()
-            .withName(SHUTDOWN_GRACE_VARIABLE)
-            .withValue(Integer.toString(shutdownGraceSeconds(spec)))
-            .build());
     if (spec.extraEnv() != null) {
       env.addAll(spec.extraEnv());
     }
