@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,7 +39,7 @@ final class OpenApiV3 {
     ObjectNode doc = json.createObjectNode();
     doc.put("openapi", "3.0.0");
     doc.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0-local");
-    doc.putObject("paths");
+    ObjectNode paths = doc.putObject("paths");
     ObjectNode schemas = doc.putObject("components").putObject("schemas");
     boolean any = false;
     for (JsonNode crd : crdList.path("items")) {
@@ -77,7 +78,31 @@ final class OpenApiV3 {
         }
         ArrayNode gvk = schema.putArray("x-kubernetes-group-version-kind");
         gvk.addObject().put("group", group).put("version", version).put("kind", kind);
-        schemas.set(reverse(group) + "." + version + "." + kind, schema);
+        String name = reverse(group) + "." + version + "." + kind;
+        schemas.set(name, schema);
+        // kubectl explain maps the resource to its kind through the operations' GVK.
+        String plural = spec.path("names").path("plural").asText();
+        String base = "/apis/" + group + "/" + version + "/";
+        List<String> resourcePaths =
+            "Cluster".equals(spec.path("scope").asText())
+                ? List.of(base + plural, base + plural + "/{name}")
+                : List.of(
+                    base + plural,
+                    base + "namespaces/{namespace}/" + plural,
+                    base + "namespaces/{namespace}/" + plural + "/{name}");
+        for (String path : resourcePaths) {
+          ObjectNode get = paths.putObject(path).putObject("get");
+          get.putObject("x-kubernetes-group-version-kind")
+              .put("group", group)
+              .put("version", version)
+              .put("kind", kind);
+          get.putObject("responses")
+              .putObject("200")
+              .putObject("content")
+              .putObject("application/json")
+              .putObject("schema")
+              .put("$ref", "#/components/schemas/" + name);
+        }
         any = true;
       }
     }

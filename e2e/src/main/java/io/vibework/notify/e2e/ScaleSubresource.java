@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -71,7 +72,7 @@ final class ScaleSubresource {
             crud.dispatch(
                 new RecordedRequest(
                     request.getHttpVersion(),
-                    "PATCH",
+                    HttpMethod.PATCH,
                     object,
                     request
                         .getHeaders()
