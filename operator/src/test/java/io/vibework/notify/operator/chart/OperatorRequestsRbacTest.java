@@ -23,6 +23,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vibework.notify.operator.Conflicts;
 import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.KedaCrds;
 import io.vibework.notify.operator.MockCluster;
@@ -234,20 +235,22 @@ class OperatorRequestsRbacTest {
                   scaledObjects.withName("scaled-worker").get() != null
                       && triggerAuths.withName("scaled-worker").get() != null);
       // New limits and KEDA's own identity: both KEDA objects are updated ...
-      pipelines
-          .withName("scaled")
-          .edit(
-              p -> {
-                p.setSpec(
-                    SpecBuilders.pipeline(p.getSpec())
-                        .autoscaling(
-                            SpecBuilders.autoscaling()
-                                .maxReplicas(6)
-                                .authentication(AutoscalerAuthentication.WorkloadIdentity)
-                                .build())
-                        .build());
-                return p;
-              });
+      Conflicts.retry(
+          () ->
+              pipelines
+                  .withName("scaled")
+                  .edit(
+                      p -> {
+                        p.setSpec(
+                            SpecBuilders.pipeline(p.getSpec())
+                                .autoscaling(
+                                    SpecBuilders.autoscaling()
+                                        .maxReplicas(6)
+                                        .authentication(AutoscalerAuthentication.WorkloadIdentity)
+                                        .build())
+                                .build());
+                        return p;
+                      }));
       await()
           .atMost(WAIT)
           .until(
@@ -259,13 +262,15 @@ class OperatorRequestsRbacTest {
                       .toString()
                       .contains("podIdentity"));
       // ... and deleted when autoscaling is turned off.
-      pipelines
-          .withName("scaled")
-          .edit(
-              p -> {
-                p.setSpec(SpecBuilders.pipeline(p.getSpec()).autoscaling(null).build());
-                return p;
-              });
+      Conflicts.retry(
+          () ->
+              pipelines
+                  .withName("scaled")
+                  .edit(
+                      p -> {
+                        p.setSpec(SpecBuilders.pipeline(p.getSpec()).autoscaling(null).build());
+                        return p;
+                      }));
       await()
           .atMost(WAIT)
           .until(
