@@ -178,16 +178,17 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   @Override
   public UpdateControl<NotificationPipeline> reconcile(
       NotificationPipeline p, Context<NotificationPipeline> context) {
+    // First, so a namespace whose pipelines are all broken is counted too.
+    metrics
+        .resources()
+        .track(
+            KIND, p.getMetadata().getNamespace(), context.getPrimaryCache(), ReadyPipelines::ready);
     PipelineInputs inputs =
         new PipelineInputsResolver(
                 (ns, name) -> cacheConfigs.get(new ResourceID(name, ns)),
                 (ns, name) -> secrets.get(new ResourceID(name, ns)))
             .resolve(p);
     inputs.putInto(context);
-    metrics
-        .resources()
-        .track(
-            KIND, p.getMetadata().getNamespace(), context.getPrimaryCache(), ReadyPipelines::ready);
     Integer replicasBefore =
         context
             .getSecondaryResource(Deployment.class)
