@@ -123,4 +123,8 @@ makes against a mock API server):
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- /* spec.autoscaling: the KEDA ScaledObject and TriggerAuthentication a pipeline owns (plain GETs, no informer). */}}
+- apiGroups: ["keda.sh"]
+  resources: ["scaledobjects", "triggerauthentications"]
+  verbs: ["get", "create", "update", "delete"]
 {{- end }}

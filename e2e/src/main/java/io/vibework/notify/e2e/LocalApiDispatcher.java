@@ -38,12 +38,16 @@ final class LocalApiDispatcher extends Dispatcher {
   private final KubernetesCrudDispatcher crud;
   private final ObjectMapper json = new ObjectMapper();
   private final Tables tables;
+  private final ScaleSubresource scale;
+  private final OpenApiV3 openApi;
   private volatile String serverAddress = "127.0.0.1:0";
   private final Queue<String> writes = new ConcurrentLinkedQueue<>();
 
   LocalApiDispatcher(KubernetesCrudDispatcher crud, Clock clock) {
     this.crud = crud;
     this.tables = new Tables(json, clock);
+    this.scale = new ScaleSubresource(crud, json);
+    this.openApi = new OpenApiV3(json);
   }
 
   /** Writes served since the last call, as "METHOD path". */
@@ -69,6 +73,12 @@ final class LocalApiDispatcher extends Dispatcher {
       path = path.substring(0, path.length() - 1);
     }
     try {
+      if (path.endsWith("/scale")) {
+        Optional<MockResponse> scaled = scale.handle(request, path);
+        if (scaled.isPresent()) {
+          return scaled.get();
+        }
+      }
       if ("GET".equals(request.getMethod())) {
         Optional<MockResponse> special = discovery(path);
         if (special.isPresent()) {
@@ -303,12 +313,24 @@ final class LocalApiDispatcher extends Dispatcher {
           .put("platform", "linux/amd64");
       return Optional.of(ok(v));
     }
+    if (path.equals("/openapi/v3")) {
+      return Optional.of(ok(openApi.root(read(crud.handleGet(CRDS)))));
+    }
+    if (path.startsWith("/openapi/v3/apis/")) {
+      String[] gv = path.substring("/openapi/v3/apis/".length()).split("/");
+      if (gv.length == 2) {
+        Optional<ObjectNode> doc = openApi.document(read(crud.handleGet(CRDS)), gv[0], gv[1]);
+        if (doc.isPresent()) {
+          return Optional.of(ok(doc.get()));
+        }
+      }
+    }
     if (path.startsWith("/openapi")) {
       return Optional.of(
           status(
               404,
               "NotFound",
-              "the local API serves no OpenAPI document: use kubectl --validate=false"));
+              "the local API serves OpenAPI v3 for CRDs only: use kubectl --validate=false"));
     }
     if (path.equals("/api")) {
       ObjectNode v = json.createObjectNode();
@@ -387,6 +409,18 @@ final class LocalApiDispatcher extends Dispatcher {
             .put("namespaced", r.namespaced())
             .put("kind", r.kind());
         List.of("get", "patch", "update").forEach(status.putArray("verbs")::add);
+      }
+      if (r.scaleSubresource()) {
+        // client-go's scale client finds the Scale kind here (kubectl scale, the HPA).
+        ObjectNode scale = items.addObject();
+        scale
+            .put("name", r.plural() + "/scale")
+            .put("singularName", "")
+            .put("namespaced", r.namespaced())
+            .put("group", "autoscaling")
+            .put("version", "v1")
+            .put("kind", "Scale");
+        List.of("get", "patch", "update").forEach(scale.putArray("verbs")::add);
       }
     }
     return list;

@@ -146,4 +146,48 @@ class KubectlLocalApiTest {
         .contains(
             "Error from server (NotFound): notificationpipelines.infra.vibework.io \"nope\" not found");
   }
+
+  @Test
+  @Order(5)
+  void vibeworkCategoryListsBothKinds() {
+    Kubectl.Result all = kubectl.run("get", "vibework", "-n", pipeline.namespace());
+    assertThat(all.exitCode()).as(all.output()).isZero();
+    assertThat(all.output())
+        .contains(
+            "notificationpipeline.infra.vibework.io/" + pipeline.name(),
+            "cacheconfig.infra.vibework.io/");
+  }
+
+  @Test
+  @Order(6)
+  void kubectlScaleWritesSpecReplicasThroughTheScaleSubresource() {
+    Kubectl.Result scaled =
+        kubectl.run("scale", "np", pipeline.name(), "-n", pipeline.namespace(), "--replicas", "3");
+    assertThat(scaled.exitCode()).as(scaled.output()).isZero();
+    assertThat(scaled.output())
+        .contains("notificationpipeline.infra.vibework.io/" + pipeline.name() + " scaled");
+    Kubectl.Result replicas =
+        kubectl.run(
+            "get",
+            "np",
+            pipeline.name(),
+            "-n",
+            pipeline.namespace(),
+            "-o",
+            "jsonpath={.spec.replicas}");
+    assertThat(replicas.output().trim()).isEqualTo("3");
+  }
+
+  @Test
+  @Order(7)
+  void kubectlExplainDescribesTheNewFields() {
+    Kubectl.Result explain = kubectl.run("explain", "np.spec.autoscaling.maxReplicas");
+    assertThat(explain.exitCode()).as(explain.output()).isZero();
+    assertThat(explain.output())
+        .contains("KIND:", "NotificationPipeline", "maxReplicaCount", "Most workers KEDA runs");
+    Kubectl.Result grace =
+        kubectl.run("explain", "notificationpipelines.spec.terminationGracePeriodSeconds");
+    assertThat(grace.exitCode()).as(grace.output()).isZero();
+    assertThat(grace.output()).contains("SHUTDOWN_GRACE_SECONDS");
+  }
 }

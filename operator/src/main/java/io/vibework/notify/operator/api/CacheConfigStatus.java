@@ -2,6 +2,7 @@ package io.vibework.notify.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -15,6 +16,7 @@ public record CacheConfigStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,
     @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.")
+        @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
     @JsonPropertyDescription("Whether Redis answered PING.") Boolean reachable,
     @JsonPropertyDescription("PING round trip in milliseconds when last reported.")

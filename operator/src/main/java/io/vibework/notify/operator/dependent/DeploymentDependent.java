@@ -23,7 +23,8 @@ public class DeploymentDependent
 
   @Override
   protected Deployment desired(NotificationPipeline p, Context<NotificationPipeline> context) {
-    return WorkerObjects.deployment(p, PipelineInputs.from(context));
+    return WorkerPodTemplate.apply(
+        WorkerObjects.deployment(p, PipelineInputs.from(context)), p.getSpec());
   }
 
   @Override

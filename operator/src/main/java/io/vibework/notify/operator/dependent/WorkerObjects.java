@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Builds the objects a pipeline owns. Pure functions of (pipeline, inputs): the same inputs give
@@ -74,6 +75,13 @@ public final class WorkerObjects {
     labels.put("app.kubernetes.io/name", "notification-worker");
     labels.put(INSTANCE_LABEL, p.getMetadata().getName());
     return labels;
+  }
+
+  /** The selector as the scale subresource's status.selector carries it. */
+  public static String selectorString(NotificationPipeline p) {
+    return selectorLabels(p).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
   }
 
   public static Map<String, String> labels(NotificationPipeline p) {
@@ -146,6 +154,9 @@ public final class WorkerObjects {
     env.put("HTTP_PORT", Integer.toString(HTTP_PORT));
     env.put("LOG_LEVEL", spec.logLevelOrDefault().value());
     env.put("APP_ENV", "production");
+    env.put(
+        WorkerPodTemplate.SHUTDOWN_GRACE_VARIABLE,
+        Integer.toString(WorkerPodTemplate.shutdownGraceSeconds(spec)));
     return env;
   }
 
@@ -156,7 +167,10 @@ public final class WorkerObjects {
    * each pod reads the new share when it next starts.
    */
   static int sesRateShare(NotificationPipelineSpec spec) {
-    int workers = Math.max(1, spec.replicasOrDefault());
+    // While autoscaling, replicas move without the operator: budget for the most there can be.
+    int workers =
+        Math.max(
+            1, spec.autoscaled() ? spec.autoscaling().maxReplicas() : spec.replicasOrDefault());
     return Math.max(1, spec.email().maxSendRateOrDefault() / workers);
   }
 

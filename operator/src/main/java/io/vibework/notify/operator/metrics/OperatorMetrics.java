@@ -14,9 +14,16 @@ import java.util.function.BooleanSupplier;
 public class OperatorMetrics {
 
   private final MeterRegistry registry;
+  private final ResourceGauges resources;
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.resources = new ResourceGauges(registry);
+  }
+
+  /** notify_operator_resources{kind,namespace,ready}. */
+  public ResourceGauges resources() {
+    return resources;
   }
 
   public void statusWritten(String kind) {

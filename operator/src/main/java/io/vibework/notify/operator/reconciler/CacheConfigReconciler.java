@@ -62,6 +62,15 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
 
   @Override
   public UpdateControl<CacheConfig> reconcile(CacheConfig cc, Context<CacheConfig> context) {
+    metrics
+        .resources()
+        .track(
+            KIND,
+            cc.getMetadata().getNamespace(),
+            context.getPrimaryCache(),
+            c ->
+                c.getStatus() != null
+                    && Conditions.isTrue(c.getStatus().conditions(), Conditions.READY));
     CacheConfigSpec spec = cc.getSpec();
     SpecValidator.validateCache(spec);
     char[] password = spec.passwordSecretRef() == null ? null : password(cc, context);

@@ -20,6 +20,7 @@ import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.autoscaling.KedaAutoscaler;
 import io.vibework.notify.operator.dependent.ConfigMapDependent;
 import io.vibework.notify.operator.dependent.DeploymentDependent;
 import io.vibework.notify.operator.dependent.NeedsDisruptionBudget;
@@ -79,6 +80,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private final OperatorMetrics metrics;
   private final PipelineStatusBuilder statusBuilder;
   private final EventRecorderFactory events;
+  private final KedaAutoscaler autoscaler = new KedaAutoscaler();
 
   // Set once by JOSDK's prepareEventSources, before any reconcile.
   private InformerEventSource<CacheConfig, NotificationPipeline> cacheConfigs;
@@ -225,16 +227,28 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   @Override
   public UpdateControl<NotificationPipeline> reconcile(
       NotificationPipeline p, Context<NotificationPipeline> context) {
+    // First, so a namespace whose pipelines are all broken is counted too.
+    metrics
+        .resources()
+        .track(
+            KIND, p.getMetadata().getNamespace(), context.getPrimaryCache(), ReadyPipelines::ready);
     PipelineInputs inputs =
         new PipelineInputsResolver(
                 (ns, name) -> cacheConfigs.get(new ResourceID(name, ns)),
                 (ns, name) -> secrets.get(new ResourceID(name, ns)))
             .resolve(p);
     inputs.putInto(context);
+    Integer replicasBefore =
+        context
+            .getSecondaryResource(Deployment.class)
+            .map(d -> d.getSpec() == null ? null : d.getSpec().getReplicas())
+            .orElse(null);
     context
         .managedWorkflowAndDependentResourceContext()
         .reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
+    // After the Deployment: without KEDA the workers keep spec.replicas and the status says why.
+    autoscaler.reconcile(context.getClient(), p);
 
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
     // Every pod the Deployment runs is probed, ready or not: a pod whose dependency check fails
@@ -251,7 +265,11 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
       prober.unwatch(id);
     }
     WorkerHealthProber.Result probe = prober.current(id).orElse(null);
-    NotificationPipelineStatus status = statusBuilder.build(p, deployment.orElse(null), probe);
+    NotificationPipelineStatus status =
+        statusBuilder
+            .build(p, deployment.orElse(null), probe)
+            .withSelector(WorkerObjects.selectorString(p));
+    PipelineEvents.record(events.create(context), p, replicasBefore, status);
     return writeIfChanged(p, status);
   }
 
@@ -288,7 +306,8 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         message = message.substring(0, 1000);
       }
     }
-    NotificationPipelineStatus status = statusBuilder.invalid(p, reason, message);
+    NotificationPipelineStatus status =
+        statusBuilder.invalid(p, reason, message).withSelector(WorkerObjects.selectorString(p));
     if (Objects.equals(status, p.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

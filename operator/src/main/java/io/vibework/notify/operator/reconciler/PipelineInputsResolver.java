@@ -31,7 +31,7 @@ public class PipelineInputsResolver {
    * Spec fields that never reach a pod: the Deployment (or an autoscaler) acts on them, so a change
    * must not roll the workers. Everything else in the spec shapes the pod and is hashed.
    */
-  static final Set<String> NOT_IN_POD_TEMPLATE = Set.of("replicas");
+  static final Set<String> NOT_IN_POD_TEMPLATE = Set.of("replicas", "autoscaling");
 
   /** A Secret key the workers read, with the field that asked for it (for messages). */
   public record SecretKeyUse(String secret, String key, String field) {}

@@ -218,12 +218,13 @@ public final class PipelineStatusBuilder {
             previous,
             clock);
     return new NotificationPipelineStatus(
-        generation,
-        conditions,
-        old == null ? null : old.replicas(),
-        old == null ? null : old.readyReplicas(),
-        old == null ? null : old.health(),
-        old == null ? null : old.email());
+            generation,
+            conditions,
+            old == null ? null : old.replicas(),
+            old == null ? null : old.readyReplicas(),
+            old == null ? null : old.health(),
+            old == null ? null : old.email())
+        .withSelector(old == null ? null : old.selector());
   }
 
   private static String failing(Map<String, String> checks) {

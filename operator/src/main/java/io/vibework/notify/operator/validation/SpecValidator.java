@@ -81,6 +81,8 @@ public final class SpecValidator {
       problems.add("spec.mongodb.urlSecretRef.name is required");
     }
     checkResources(problems, spec.resources());
+    WorkerPodValidator.check(problems, spec);
+    AutoscalingValidator.check(problems, spec);
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(
           InvalidSpecException.INVALID_SPEC, String.join("; ", problems));

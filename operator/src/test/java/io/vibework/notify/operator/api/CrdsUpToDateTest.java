@@ -35,8 +35,13 @@ class CrdsUpToDateTest {
             "notificationpipelines.infra.vibework.io-v1.yml");
     for (String name : generated) {
       Path mine = committed.resolve(name);
+      String expected = CrdSchemaPatches.apply(Files.readString(out.resolve(name)));
+      // make crds runs this test with -Dcrds.write=true to regenerate crds/.
+      if (Boolean.getBoolean("crds.write")) {
+        Files.writeString(mine, expected);
+      }
       assertThat(mine).as(FIX).exists();
-      assertThat(Files.readString(mine)).as(FIX).isEqualTo(Files.readString(out.resolve(name)));
+      assertThat(Files.readString(mine)).as(FIX).isEqualTo(expected);
     }
   }
 

@@ -1,6 +1,13 @@
 package io.vibework.notify.operator.api;
 
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builders for the spec records, so tests name the fields they care about and a new spec field is
@@ -51,6 +58,10 @@ public final class SpecBuilders {
     return new MongoDb(from);
   }
 
+  public static Autoscaling autoscaling() {
+    return new Autoscaling();
+  }
+
   public static Cache cache() {
     return new Cache();
   }
@@ -70,6 +81,20 @@ public final class SpecBuilders {
     private EmailSpec email;
     private MysqlSpec mysql;
     private MongoDbSpec mongodb;
+    private AutoscalingSpec autoscaling;
+    private String serviceAccountName;
+    private Boolean automountServiceAccountToken;
+    private List<LocalObjectReference> imagePullSecrets;
+    private Map<String, String> nodeSelector;
+    private Affinity affinity;
+    private List<Toleration> tolerations;
+    private List<TopologySpreadConstraint> topologySpreadConstraints;
+    private String priorityClassName;
+    private Map<String, String> podAnnotations;
+    private Map<String, String> podLabels;
+    private List<EnvVar> extraEnv;
+    private Integer terminationGracePeriodSeconds;
+    private PodSecuritySpec podSecurity;
 
     private Pipeline() {}
 
@@ -83,6 +108,20 @@ public final class SpecBuilders {
       email = s.email();
       mysql = s.mysql();
       mongodb = s.mongodb();
+      autoscaling = s.autoscaling();
+      serviceAccountName = s.serviceAccountName();
+      automountServiceAccountToken = s.automountServiceAccountToken();
+      imagePullSecrets = s.imagePullSecrets();
+      nodeSelector = s.nodeSelector();
+      affinity = s.affinity();
+      tolerations = s.tolerations();
+      topologySpreadConstraints = s.topologySpreadConstraints();
+      priorityClassName = s.priorityClassName();
+      podAnnotations = s.podAnnotations();
+      podLabels = s.podLabels();
+      extraEnv = s.extraEnv();
+      terminationGracePeriodSeconds = s.terminationGracePeriodSeconds();
+      podSecurity = s.podSecurity();
     }
 
     public Pipeline image(String value) {
@@ -130,9 +169,101 @@ public final class SpecBuilders {
       return this;
     }
 
+    public Pipeline autoscaling(AutoscalingSpec value) {
+      autoscaling = value;
+      return this;
+    }
+
+    public Pipeline serviceAccountName(String value) {
+      serviceAccountName = value;
+      return this;
+    }
+
+    public Pipeline automountServiceAccountToken(Boolean value) {
+      automountServiceAccountToken = value;
+      return this;
+    }
+
+    public Pipeline imagePullSecrets(List<LocalObjectReference> value) {
+      imagePullSecrets = value;
+      return this;
+    }
+
+    public Pipeline nodeSelector(Map<String, String> value) {
+      nodeSelector = value;
+      return this;
+    }
+
+    public Pipeline affinity(Affinity value) {
+      affinity = value;
+      return this;
+    }
+
+    public Pipeline tolerations(List<Toleration> value) {
+      tolerations = value;
+      return this;
+    }
+
+    public Pipeline topologySpreadConstraints(List<TopologySpreadConstraint> value) {
+      topologySpreadConstraints = value;
+      return this;
+    }
+
+    public Pipeline priorityClassName(String value) {
+      priorityClassName = value;
+      return this;
+    }
+
+    public Pipeline podAnnotations(Map<String, String> value) {
+      podAnnotations = value;
+      return this;
+    }
+
+    public Pipeline podLabels(Map<String, String> value) {
+      podLabels = value;
+      return this;
+    }
+
+    public Pipeline extraEnv(List<EnvVar> value) {
+      extraEnv = value;
+      return this;
+    }
+
+    public Pipeline terminationGracePeriodSeconds(Integer value) {
+      terminationGracePeriodSeconds = value;
+      return this;
+    }
+
+    public Pipeline podSecurity(PodSecuritySpec value) {
+      podSecurity = value;
+      return this;
+    }
+
     public NotificationPipelineSpec build() {
       return new NotificationPipelineSpec(
-          image, replicas, resources, logLevel, cacheRef, pubsub, email, mysql, mongodb);
+          image,
+          replicas,
+          resources,
+          logLevel,
+          cacheRef,
+          pubsub,
+          email,
+          mysql,
+          mongodb,
+          autoscaling,
+          serviceAccountName,
+          automountServiceAccountToken,
+          imagePullSecrets,
+          nodeSelector,
+          affinity,
+          tolerations,
+          topologySpreadConstraints,
+          priorityClassName,
+          podAnnotations,
+          podLabels,
+          extraEnv,
+          terminationGracePeriodSeconds,
+          podSecurity);
     }
   }
 
@@ -406,6 +537,65 @@ public final class SpecBuilders {
 
     public CacheConfigSpec build() {
       return new CacheConfigSpec(url, passwordSecretRef, keyPrefix, ttlSeconds, tls);
+    }
+  }
+
+  /** {@link AutoscalingSpec}. */
+  public static final class Autoscaling {
+    private Integer minReplicas;
+    private Integer maxReplicas;
+    private Integer targetBacklogPerReplica;
+    private Integer activationBacklog;
+    private Integer pollingIntervalSeconds;
+    private Integer cooldownSeconds;
+    private AutoscalerAuthentication authentication;
+
+    private Autoscaling() {}
+
+    public Autoscaling minReplicas(Integer value) {
+      minReplicas = value;
+      return this;
+    }
+
+    public Autoscaling maxReplicas(Integer value) {
+      maxReplicas = value;
+      return this;
+    }
+
+    public Autoscaling targetBacklogPerReplica(Integer value) {
+      targetBacklogPerReplica = value;
+      return this;
+    }
+
+    public Autoscaling activationBacklog(Integer value) {
+      activationBacklog = value;
+      return this;
+    }
+
+    public Autoscaling pollingIntervalSeconds(Integer value) {
+      pollingIntervalSeconds = value;
+      return this;
+    }
+
+    public Autoscaling cooldownSeconds(Integer value) {
+      cooldownSeconds = value;
+      return this;
+    }
+
+    public Autoscaling authentication(AutoscalerAuthentication value) {
+      authentication = value;
+      return this;
+    }
+
+    public AutoscalingSpec build() {
+      return new AutoscalingSpec(
+          minReplicas,
+          maxReplicas,
+          targetBacklogPerReplica,
+          activationBacklog,
+          pollingIntervalSeconds,
+          cooldownSeconds,
+          authentication);
     }
   }
 }

@@ -157,6 +157,61 @@ class ExamplesTest {
         .startsWith("mongodb://mongodb.notify-demo.svc.cluster.local");
   }
 
+  /**
+   * examples/cloud/ (autoscaling, workload identity) are for a real cluster, so the demo does not
+   * apply them; they still validate against the CRD and the operator's model.
+   */
+  @Test
+  void cloudExamplesValidateAndSayWhatTheyShow() throws IOException {
+    Map<String, HasMetadata> cloud = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.list(Chart.repoRoot().resolve("examples/cloud"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        for (HasMetadata o : Chart.parse(Files.readString(file))) {
+          cloud.put(o.getKind() + "/" + o.getMetadata().getName(), o);
+        }
+      }
+    }
+    assertThat(cloud)
+        .containsKeys(
+            "NotificationPipeline/orders-autoscaled",
+            "NotificationPipeline/orders-identity",
+            "ServiceAccount/notify-worker",
+            "Secret/pubsub-key");
+    var version = crd("NotificationPipeline").getSpec().getVersions().get(0);
+    for (HasMetadata o : cloud.values()) {
+      assertThat(o.getMetadata().getNamespace()).isEqualTo(DEMO);
+      if (!o.getKind().equals("NotificationPipeline")) {
+        continue;
+      }
+      JsonNode tree = STRICT.readTree(Chart.SERIALIZATION.asJson(o));
+      List<String> problems = new ArrayList<>();
+      validate(
+          version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"),
+          tree.get("spec"),
+          "spec",
+          problems);
+      assertThat(problems).as("%s against its CRD", o.getMetadata().getName()).isEmpty();
+      NotificationPipeline p =
+          STRICT.readValue(Chart.SERIALIZATION.asJson(o), NotificationPipeline.class);
+      SpecValidator.validatePipeline(p.getMetadata().getName(), p.getSpec());
+    }
+    NotificationPipeline scaled =
+        STRICT.readValue(
+            Chart.SERIALIZATION.asJson(cloud.get("NotificationPipeline/orders-autoscaled")),
+            NotificationPipeline.class);
+    assertThat(scaled.getSpec().autoscaling()).isNotNull();
+    assertThat(scaled.getSpec().replicas()).as("KEDA owns spec.replicas").isNull();
+    NotificationPipeline identity =
+        STRICT.readValue(
+            Chart.SERIALIZATION.asJson(cloud.get("NotificationPipeline/orders-identity")),
+            NotificationPipeline.class);
+    assertThat(identity.getSpec().serviceAccountName()).isEqualTo("notify-worker");
+    assertThat(identity.getSpec().pubsub().credentialsSecretRef()).isNull();
+    assertThat(identity.getSpec().email().credentialsSecretRef()).isNull();
+    assertThat(cloud.get("ServiceAccount/notify-worker").getMetadata().getAnnotations())
+        .containsKey("iam.gke.io/gcp-service-account");
+  }
+
   @Test
   void secretsHoldPlaceholdersOnly() {
     byKindAndName.values().stream()

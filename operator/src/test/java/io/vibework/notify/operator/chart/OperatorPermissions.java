@@ -77,7 +77,18 @@ final class OperatorPermissions {
           p("", "secrets", "watch"),
           p("", "secrets", "get"),
           // EventRecorder: client.v1().events()...create().
-          p("", "events", "create"));
+          p("", "events", "create"),
+          // KedaAutoscaler (spec.autoscaling): GET each object, create when missing, update (PUT)
+          // when it drifted, delete when autoscaling is turned off. No informer: a cluster without
+          // KEDA must not stop the operator. KEDA's presence comes from discovery (no RBAC).
+          p("keda.sh", "scaledobjects", "get"),
+          p("keda.sh", "scaledobjects", "create"),
+          p("keda.sh", "scaledobjects", "update"),
+          p("keda.sh", "scaledobjects", "delete"),
+          p("keda.sh", "triggerauthentications", "get"),
+          p("keda.sh", "triggerauthentications", "create"),
+          p("keda.sh", "triggerauthentications", "update"),
+          p("keda.sh", "triggerauthentications", "delete"));
 
   /**
    * Not a request the operator sends, but a check the API server makes on its requests: with the

@@ -48,6 +48,15 @@ class WorkerObjectsTest {
   }
 
   @Test
+  void whileAutoscalingTheShareBudgetsForTheMostReplicasThereCanBe() {
+    var autoscaled =
+        Fixtures.specBuilder("cache", 1)
+            .autoscaling(SpecBuilders.autoscaling().minReplicas(1).maxReplicas(7).build())
+            .build();
+    assertThat(WorkerObjects.sesRateShare(autoscaled)).isEqualTo(2); // floor(14 / 7)
+  }
+
+  @Test
   void deploymentCarriesHashAndRestrictedSecurity() {
     Deployment d = WorkerObjects.deployment(p, inputs);
     var pod = d.getSpec().getTemplate();

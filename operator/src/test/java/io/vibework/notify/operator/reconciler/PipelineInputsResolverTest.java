@@ -8,6 +8,7 @@ import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import java.util.HashMap;
 import java.util.Map;
@@ -69,6 +70,17 @@ class PipelineInputsResolverTest {
   void replicasDoNotReachThePodSoScalingKeepsTheHash() {
     NotificationPipeline three = Fixtures.pipeline("ns", "p", "cache", 3);
     assertThat(resolver.resolve(three).inputsHash())
+        .isEqualTo(resolver.resolve(pipeline()).inputsHash());
+  }
+
+  @Test
+  void autoscalingBoundsDoNotReachThePodSoTuningThemKeepsTheHash() {
+    NotificationPipeline autoscaled = pipeline();
+    autoscaled.setSpec(
+        SpecBuilders.pipeline(autoscaled.getSpec())
+            .autoscaling(SpecBuilders.autoscaling().minReplicas(1).maxReplicas(9).build())
+            .build());
+    assertThat(resolver.resolve(autoscaled).inputsHash())
         .isEqualTo(resolver.resolve(pipeline()).inputsHash());
   }
 

@@ -1,0 +1,62 @@
+package io.vibework.notify.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.vibework.notify.operator.api.Conditions;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Decides the Normal Events of a pipeline reconcile: one when the workers are scaled, one when a
+ * rollout completes. Each is derived from a change (Deployment replicas before and after, the
+ * Progressing condition before and after), so a quiet pipeline records none.
+ */
+final class PipelineEvents {
+
+  static final String SCALED = "Scaled";
+  static final String ROLLOUT_COMPLETE = "RolloutComplete";
+
+  private PipelineEvents() {}
+
+  /**
+   * @param replicasBefore the Deployment's spec.replicas before this reconcile applied it; null
+   *     when there was no Deployment yet
+   */
+  static void record(
+      EventRecorder events,
+      NotificationPipeline p,
+      Integer replicasBefore,
+      NotificationPipelineStatus next) {
+    int desired = p.getSpec().replicasOrDefault();
+    if (replicasBefore != null && replicasBefore != desired) {
+      events.normal(
+          p,
+          SCALED,
+          "workers scaled from "
+              + replicasBefore
+              + " to "
+              + desired
+              + (p.getSpec().autoscaled()
+                  ? " (spec.replicas, written by KEDA through the scale subresource)"
+                  : " (spec.replicas)"));
+    }
+    List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();
+    boolean wasRollingOut =
+        Conditions.find(previous, Conditions.PROGRESSING)
+            .map(c -> "True".equals(c.getStatus()))
+            .orElse(false);
+    Conditions.find(next.conditions(), Conditions.PROGRESSING)
+        .filter(c -> wasRollingOut && Objects.equals(c.getReason(), "RolloutComplete"))
+        .ifPresent(
+            c ->
+                events.normal(
+                    p,
+                    ROLLOUT_COMPLETE,
+                    "rollout complete: "
+                        + next.readyReplicas()
+                        + " of "
+                        + desired
+                        + " workers ready on the current pod template"));
+  }
+}
