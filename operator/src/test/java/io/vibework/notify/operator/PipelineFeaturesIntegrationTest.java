@@ -10,11 +10,14 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.AutoscalerAuthentication;
@@ -423,9 +426,31 @@ class PipelineFeaturesIntegrationTest {
   }
 
   /** What the Deployment controller and kubelets would report once every worker is up. */
+  /**
+   * What the Deployment controller and kubelets would report: the Deployment's status and one
+   * Running pod per replica, which the operator probes (the stand-in worker health server answers).
+   */
   private void markAvailable(String name) {
     Deployment d = deployment(name);
     int replicas = d.getSpec().getReplicas();
+    var template = d.getSpec().getTemplate();
+    for (int i = 0; i < replicas; i++) {
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName(d.getMetadata().getName() + "-pod-" + i)
+              .withNamespace(NS)
+              .withLabels(template.getMetadata().getLabels())
+              .endMetadata()
+              .withNewSpecLike(template.getSpec())
+              .endSpec()
+              .withNewStatus()
+              .withPhase("Running")
+              .withPodIP("127.0.0.1")
+              .endStatus()
+              .build();
+      client.resource(pod).createOr(NonDeletingOperation::update);
+    }
     d.setStatus(
         new DeploymentStatusBuilder()
             .withObservedGeneration(d.getMetadata().getGeneration())
