@@ -1,0 +1,38 @@
+package io.vibework.notify.operator.pubsub;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a pipeline needs from Pub/Sub: its topics, and its subscription with the settings the
+ * workers rely on (the dead-letter policy must match the attempts the workers count).
+ */
+public record SubscriptionPlan(
+    String projectId,
+    Optional<String> emulatorHost,
+    String subscription,
+    String topic,
+    String sentTopic,
+    Optional<String> deadLetterTopic,
+    int maxDeliveryAttempts,
+    Duration minimumBackoff,
+    Duration maximumBackoff,
+    int ackDeadlineSeconds,
+    Duration messageRetention) {
+
+  public List<String> topics() {
+    List<String> topics = new ArrayList<>(List.of(topic, sentTopic));
+    deadLetterTopic.ifPresent(topics::add);
+    return topics;
+  }
+
+  public String topicPath(String name) {
+    return "projects/" + projectId + "/topics/" + name;
+  }
+
+  public String subscriptionPath() {
+    return "projects/" + projectId + "/subscriptions/" + subscription;
+  }
+}
