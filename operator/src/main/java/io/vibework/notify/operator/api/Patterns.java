@@ -20,6 +20,8 @@ public final class Patterns {
   // No user-info part: the password belongs in passwordSecretRef, never in the URL.
   public static final String REDIS_URL = "^rediss?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[0-9]{1,2})?$";
   public static final String KEY_PREFIX = "^[A-Za-z0-9:_.{}-]{0,64}$";
+  // A whole number of seconds as Pub/Sub's JSON API writes durations ("10s").
+  public static final String SECONDS = "^[0-9]{1,7}s$";
   public static final String K8S_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
   private Patterns() {}

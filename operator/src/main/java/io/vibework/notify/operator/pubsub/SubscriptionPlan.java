@@ -1,5 +1,6 @@
 package io.vibework.notify.operator.pubsub;
 
+import io.vibework.notify.operator.api.PubSubSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,26 @@ public record SubscriptionPlan(
     Duration maximumBackoff,
     int ackDeadlineSeconds,
     Duration messageRetention) {
+
+  /** The plan a pipeline's (validated) {@code spec.pubsub} asks for. */
+  public static SubscriptionPlan of(PubSubSpec spec) {
+    return new SubscriptionPlan(
+        spec.projectId(),
+        Optional.ofNullable(spec.emulatorHost()),
+        spec.subscriptionOrDefault(),
+        spec.topicOrDefault(),
+        spec.sentTopicOrDefault(),
+        Optional.ofNullable(spec.deadLetterTopic()),
+        spec.maxDeliveryAttemptsOrDefault(),
+        seconds(spec.minimumBackoffOrDefault()),
+        seconds(spec.maximumBackoffOrDefault()),
+        spec.ackDeadlineSecondsOrDefault(),
+        seconds(spec.messageRetentionDurationOrDefault()));
+  }
+
+  private static Duration seconds(String value) {
+    return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+  }
 
   public List<String> topics() {
     List<String> topics = new ArrayList<>(List.of(topic, sentTopic));

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.vibework.notify.operator.api.CacheConfigSpec;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.Patterns;
+import io.vibework.notify.operator.api.PubSubSpec;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class SpecValidator {
           && blank(spec.pubsub().credentialsSecretRef().name())) {
         problems.add("spec.pubsub.credentialsSecretRef.name is required");
       }
+      validateProvisioning(problems, spec.pubsub());
     }
     if (spec.email() == null) {
       problems.add("spec.email is required");
@@ -159,6 +161,41 @@ public final class SpecValidator {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** Pub/Sub's own limits, so a bad value is a spec problem rather than a refused API call. */
+  private static void validateProvisioning(List<String> problems, PubSubSpec pubsub) {
+    Long min = seconds(problems, pubsub.minimumBackoffOrDefault(), "spec.pubsub.minimumBackoff");
+    Long max = seconds(problems, pubsub.maximumBackoffOrDefault(), "spec.pubsub.maximumBackoff");
+    Long retention =
+        seconds(
+            problems,
+            pubsub.messageRetentionDurationOrDefault(),
+            "spec.pubsub.messageRetentionDuration");
+    if (min != null && min > 600) {
+      problems.add("spec.pubsub.minimumBackoff must be at most 600s");
+    }
+    if (max != null && max > 600) {
+      problems.add("spec.pubsub.maximumBackoff must be at most 600s");
+    }
+    if (min != null && max != null && min > max) {
+      problems.add("spec.pubsub.minimumBackoff must not be longer than maximumBackoff");
+    }
+    if (retention != null && (retention < 600 || retention > 604_800)) {
+      problems.add("spec.pubsub.messageRetentionDuration must be between 600s and 604800s");
+    }
+    int ack = pubsub.ackDeadlineSecondsOrDefault();
+    if (ack < 10 || ack > 600) {
+      problems.add("spec.pubsub.ackDeadlineSeconds must be between 10 and 600");
+    }
+  }
+
+  private static Long seconds(List<String> problems, String value, String field) {
+    if (!value.matches(Patterns.SECONDS)) {
+      problems.add(field + " must be a whole number of seconds such as 10s, got '" + value + "'");
+      return null;
+    }
+    return Long.parseLong(value.substring(0, value.length() - 1));
   }
 
   private static void require(List<String> problems, String value, String field) {

@@ -278,6 +278,12 @@ public final class SpecBuilders {
     private Integer maxDeliveryAttempts;
     private Integer maxOutstandingMessages;
     private SecretRef credentialsSecretRef;
+    private Boolean provision;
+    private String minimumBackoff;
+    private String maximumBackoff;
+    private Integer ackDeadlineSeconds;
+    private String messageRetentionDuration;
+    private PubSubSpec.DeletionPolicy deletionPolicy;
 
     private PubSub() {}
 
@@ -291,6 +297,42 @@ public final class SpecBuilders {
       maxDeliveryAttempts = s.maxDeliveryAttempts();
       maxOutstandingMessages = s.maxOutstandingMessages();
       credentialsSecretRef = s.credentialsSecretRef();
+      provision = s.provision();
+      minimumBackoff = s.minimumBackoff();
+      maximumBackoff = s.maximumBackoff();
+      ackDeadlineSeconds = s.ackDeadlineSeconds();
+      messageRetentionDuration = s.messageRetentionDuration();
+      deletionPolicy = s.deletionPolicy();
+    }
+
+    public PubSub provision(Boolean value) {
+      provision = value;
+      return this;
+    }
+
+    public PubSub minimumBackoff(String value) {
+      minimumBackoff = value;
+      return this;
+    }
+
+    public PubSub maximumBackoff(String value) {
+      maximumBackoff = value;
+      return this;
+    }
+
+    public PubSub ackDeadlineSeconds(Integer value) {
+      ackDeadlineSeconds = value;
+      return this;
+    }
+
+    public PubSub messageRetentionDuration(String value) {
+      messageRetentionDuration = value;
+      return this;
+    }
+
+    public PubSub deletionPolicy(PubSubSpec.DeletionPolicy value) {
+      deletionPolicy = value;
+      return this;
     }
 
     public PubSub projectId(String value) {
@@ -348,7 +390,13 @@ public final class SpecBuilders {
           deadLetterTopic,
           maxDeliveryAttempts,
           maxOutstandingMessages,
-          credentialsSecretRef);
+          credentialsSecretRef,
+          provision,
+          minimumBackoff,
+          maximumBackoff,
+          ackDeadlineSeconds,
+          messageRetentionDuration,
+          deletionPolicy);
     }
   }
 
