@@ -17,8 +17,12 @@ import io.vibework.notify.operator.health.RedisPinger;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.http.OperatorHttpServer;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
+import io.vibework.notify.operator.pubsub.PubSubAdmin;
+import io.vibework.notify.operator.pubsub.PubSubProvisioning;
+import io.vibework.notify.operator.pubsub.SubscriptionProvisioner;
 import io.vibework.notify.operator.reconciler.CacheConfigReconciler;
 import io.vibework.notify.operator.reconciler.NotificationPipelineReconciler;
+import io.vibework.notify.operator.reconciler.PubSubCleanupReconciler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -37,6 +41,7 @@ public final class OperatorApp implements AutoCloseable {
   private final Operator operator;
   private final OperatorHttpServer http;
   private final RedisPinger pinger;
+  private final PubSubAdmin pubsub;
   private final PrometheusMeterRegistry registry;
   private final NotificationPipelineReconciler pipelines;
   private final AtomicBoolean closing;
@@ -45,9 +50,11 @@ public final class OperatorApp implements AutoCloseable {
       Operator operator,
       OperatorHttpServer http,
       RedisPinger pinger,
+      PubSubAdmin pubsub,
       PrometheusMeterRegistry registry,
       NotificationPipelineReconciler pipelines,
       AtomicBoolean closing) {
+    this.pubsub = pubsub;
     this.operator = operator;
     this.closing = closing;
     this.http = http;
@@ -104,12 +111,18 @@ public final class OperatorApp implements AutoCloseable {
             });
 
     RedisPinger pinger = new RedisPinger(Duration.ofSeconds(2));
+    // Clients are opened on first use: a cluster without provisioning pipelines never opens them.
+    PubSubAdmin pubsub = new PubSubAdmin();
+    PubSubProvisioning provisioning =
+        new PubSubProvisioning(new SubscriptionProvisioner(pubsub), clock);
     NotificationPipelineReconciler pipelines =
-        new NotificationPipelineReconciler(resolver, config.probeInterval(), clock, metrics);
+        new NotificationPipelineReconciler(
+            resolver, config.probeInterval(), clock, metrics, provisioning);
     CacheConfigReconciler caches =
         new CacheConfigReconciler(pinger, config.probeInterval(), clock, metrics);
     operator.register(pipelines, c -> namespaces(c, config));
     operator.register(caches, c -> namespaces(c, config));
+    operator.register(new PubSubCleanupReconciler(provisioning, clock), c -> namespaces(c, config));
 
     OperatorHttpServer http;
     try {
@@ -123,10 +136,11 @@ public final class OperatorApp implements AutoCloseable {
               registry);
     } catch (IOException e) {
       pinger.close();
+      pubsub.close();
       throw new UncheckedIOException("cannot listen on HTTP_PORT " + config.httpPort(), e);
     }
     operator.start();
-    return new OperatorApp(operator, http, pinger, registry, pipelines, closing);
+    return new OperatorApp(operator, http, pinger, pubsub, registry, pipelines, closing);
   }
 
   /** Another replica may already act: stop at once so the pod restarts and campaigns again. */
@@ -163,5 +177,6 @@ public final class OperatorApp implements AutoCloseable {
     operator.stop();
     http.close();
     pinger.close();
+    pubsub.close();
   }
 }

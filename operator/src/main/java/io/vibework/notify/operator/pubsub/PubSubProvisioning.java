@@ -78,6 +78,11 @@ public final class PubSubProvisioning {
     last.remove(pipeline);
   }
 
+  /** The last state found, without calling Pub/Sub (a paused pipeline still shows it). */
+  public Optional<State> last(ResourceID pipeline) {
+    return Optional.ofNullable(last.get(pipeline)).map(Memo::state);
+  }
+
   public void forget(ResourceID pipeline) {
     last.remove(pipeline);
   }

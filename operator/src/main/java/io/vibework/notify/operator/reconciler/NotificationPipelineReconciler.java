@@ -30,11 +30,13 @@ import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
+import io.vibework.notify.operator.pubsub.PubSubProvisioning;
 import io.vibework.notify.operator.secrets.DigestingSecretStore;
 import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,12 @@ import org.slf4j.LoggerFactory;
  * Resolves and checks a pipeline's inputs, then runs the dependents explicitly: a bad spec must
  * leave the running workers alone rather than half-apply a broken Deployment.
  */
-@ControllerConfiguration(name = NotificationPipelineReconciler.NAME)
+// Not generation-aware: the pause switch is an annotation, which does not move
+// metadata.generation, and removing it must resume at once. A reconcile with nothing to do writes
+// nothing.
+@ControllerConfiguration(
+    name = NotificationPipelineReconciler.NAME,
+    generationAwareEventProcessing = false)
 @GradualRetry(
     maxAttempts = -1,
     initialInterval = 2000,
@@ -73,6 +80,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private static final String BY_CACHE = "byCacheRef";
   private static final String BY_SECRET = "bySecret";
   private static final long SECRET_LIST_PAGE = 50;
+  private static final Duration PUBSUB_RETRY = Duration.ofSeconds(30);
 
   private final WorkerAddressResolver addressResolver;
   private final Duration probeInterval;
@@ -81,6 +89,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private final PipelineStatusBuilder statusBuilder;
   private final EventRecorderFactory events;
   private final KedaAutoscaler autoscaler = new KedaAutoscaler();
+  private final PubSubProvisioning provisioning;
 
   // Set once by JOSDK's prepareEventSources, before any reconcile.
   private InformerEventSource<CacheConfig, NotificationPipeline> cacheConfigs;
@@ -98,7 +107,9 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
       WorkerAddressResolver addressResolver,
       Duration probeInterval,
       Clock clock,
-      OperatorMetrics metrics) {
+      OperatorMetrics metrics,
+      PubSubProvisioning provisioning) {
+    this.provisioning = provisioning;
     this.addressResolver = addressResolver;
     this.probeInterval = probeInterval;
     this.clock = clock;
@@ -130,8 +141,12 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             InformerEventSourceConfiguration.from(CacheConfig.class, NotificationPipeline.class)
                 .withName("cacheconfigs")
                 .withNamespacesInheritedFromController()
-                // Status writes by the CacheConfig controller do not change what workers get.
-                .withOnUpdateFilter((n, o) -> !Objects.equals(n.getSpec(), o.getSpec()))
+                // Status writes by the CacheConfig controller do not change what workers get;
+                // its spec and its pause switch do.
+                .withOnUpdateFilter(
+                    (n, o) ->
+                        !Objects.equals(n.getSpec(), o.getSpec())
+                            || Pause.isPaused(n) != Pause.isPaused(o))
                 .withSecondaryToPrimaryMapper(
                     cc ->
                         ids(
@@ -227,6 +242,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   @Override
   public UpdateControl<NotificationPipeline> reconcile(
       NotificationPipeline p, Context<NotificationPipeline> context) {
+    ResourceID id = ResourceID.fromResource(p);
     // First, so a namespace whose pipelines are all broken is counted too.
     metrics
         .resources()
@@ -243,12 +259,24 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             .getSecondaryResource(Deployment.class)
             .map(d -> d.getSpec() == null ? null : d.getSpec().getReplicas())
             .orElse(null);
-    context
-        .managedWorkflowAndDependentResourceContext()
-        .reconcileManagedWorkflow()
-        .throwAggregateExceptionIfErrorsPresent();
-    // After the Deployment: without KEDA the workers keep spec.replicas and the status says why.
-    autoscaler.reconcile(context.getClient(), p);
+    Optional<String> paused =
+        Pause.of(
+            p,
+            cacheConfigs
+                .get(new ResourceID(p.getSpec().cacheRef().name(), p.getMetadata().getNamespace()))
+                .orElse(null));
+    Optional<PubSubProvisioning.State> pubsub;
+    if (paused.isEmpty()) {
+      context
+          .managedWorkflowAndDependentResourceContext()
+          .reconcileManagedWorkflow()
+          .throwAggregateExceptionIfErrorsPresent();
+      // After the Deployment: without KEDA the workers keep spec.replicas and the status says why.
+      autoscaler.reconcile(context.getClient(), p);
+      pubsub = provisionPubSub(p, context);
+    } else {
+      pubsub = p.getSpec().pubsub().provisions() ? provisioning.last(id) : Optional.empty();
+    }
 
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
     // Every pod the Deployment runs is probed, ready or not: a pod whose dependency check fails
@@ -258,7 +286,6 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             .map(Deployment::getStatus)
             .map(s -> s.getReplicas() == null ? 0 : s.getReplicas())
             .orElse(0);
-    ResourceID id = ResourceID.fromResource(p);
     if (replicas > 0) {
       prober.watch(p);
     } else {
@@ -269,8 +296,55 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         statusBuilder
             .build(p, deployment.orElse(null), probe)
             .withSelector(WorkerObjects.selectorString(p));
+    status = statusBuilder.withOperatorFacts(p, status, pubsub, paused);
     PipelineEvents.record(events.create(context), p, replicasBefore, status);
-    return writeIfChanged(p, status);
+    UpdateControl<NotificationPipeline> control = writeIfChanged(p, status);
+    // A failed provisioning has no event to wake it: try again after a while.
+    return pubsub.isPresent() && !pubsub.get().provisioned()
+        ? control.rescheduleAfter(PUBSUB_RETRY)
+        : control;
+  }
+
+  /** Ensures Pub/Sub when the pipeline asks for it; Events for what it created or put back. */
+  private Optional<PubSubProvisioning.State> provisionPubSub(
+      NotificationPipeline p, Context<NotificationPipeline> context) {
+    if (!p.getSpec().pubsub().provisions()) {
+      provisioning.forget(ResourceID.fromResource(p));
+      return Optional.empty();
+    }
+    Optional<PubSubProvisioning.State> before = provisioning.last(ResourceID.fromResource(p));
+    PubSubProvisioning.Check check =
+        provisioning.check(ResourceID.fromResource(p), p.getSpec().pubsub());
+    EventRecorder recorder = events.create(context);
+    check
+        .changes()
+        .ifPresent(
+            changes -> {
+              List<String> created = new ArrayList<>(changes.createdTopics());
+              if (changes.createdSubscription()) {
+                created.add("subscription " + p.getSpec().pubsub().subscriptionOrDefault());
+              }
+              if (!created.isEmpty()) {
+                recorder.normal(p, "PubSubProvisioned", "created in Pub/Sub: " + created);
+              }
+              if (changes.drifted()) {
+                recorder.warning(
+                    p,
+                    "PubSubDriftCorrected",
+                    "subscription "
+                        + p.getSpec().pubsub().subscriptionOrDefault()
+                        + " had been changed outside spec.pubsub ("
+                        + String.join(", ", changes.corrected())
+                        + "); set back to the spec");
+              }
+            });
+    PubSubProvisioning.State state = check.state();
+    boolean newProblem =
+        !state.provisioned() && before.map(b -> !b.reason().equals(state.reason())).orElse(true);
+    if (newProblem) {
+      recorder.warning(p, state.reason(), state.message());
+    }
+    return Optional.of(state);
   }
 
   private UpdateControl<NotificationPipeline> writeIfChanged(

@@ -10,10 +10,13 @@ import io.vibework.notify.operator.api.NotificationPipelineStatus;
 import io.vibework.notify.operator.api.SesAccountStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
 import io.vibework.notify.operator.health.WorkerHealthProber;
+import io.vibework.notify.operator.pubsub.PubSubProvisioning;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -27,6 +30,7 @@ public final class PipelineStatusBuilder {
 
   static final String DEPENDENCY_UNHEALTHY = "DependencyUnhealthy";
   static final String WORKERS_UNREACHABLE = "WorkersUnreachable";
+  public static final String PUBSUB_PROVISIONED = "PubSubProvisioned";
 
   /** Reasons that may concern some pods only; stalled only when every pod agrees. */
   static final Set<String> POD_LEVEL_REASONS = Set.of(DEPENDENCY_UNHEALTHY, WORKERS_UNREACHABLE);
@@ -194,6 +198,55 @@ public final class PipelineStatusBuilder {
             clock);
     return new NotificationPipelineStatus(
         generation, conditions, r.replicas(), r.ready(), health, email);
+  }
+
+  /**
+   * Adds what the operator itself found to a built status: the {@code PubSubProvisioned} condition
+   * while provisioning is on (a failure outranks the workers' view in Ready, as a bad spec does),
+   * and {@code ReconciliationPaused} while paused.
+   */
+  public NotificationPipelineStatus withOperatorFacts(
+      NotificationPipeline p,
+      NotificationPipelineStatus built,
+      Optional<PubSubProvisioning.State> pubsub,
+      Optional<String> paused) {
+    Long generation = p.getMetadata().getGeneration();
+    List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();
+    List<Condition> conditions =
+        new ArrayList<>(
+            pubsub.isPresent() && !pubsub.get().provisioned()
+                ? invalid(p, pubsub.get().reason(), pubsub.get().message()).conditions()
+                : built.conditions());
+    pubsub.ifPresent(
+        state ->
+            conditions.add(
+                Conditions.of(
+                    PUBSUB_PROVISIONED,
+                    state.provisioned(),
+                    state.reason(),
+                    state.message(),
+                    generation,
+                    previous,
+                    clock)));
+    paused.ifPresent(
+        message ->
+            conditions.add(
+                Conditions.of(
+                    Pause.CONDITION,
+                    true,
+                    "PausedByAnnotation",
+                    message,
+                    generation,
+                    previous,
+                    clock)));
+    return new NotificationPipelineStatus(
+        built.observedGeneration(),
+        List.copyOf(conditions),
+        built.replicas(),
+        built.readyReplicas(),
+        built.health(),
+        built.email(),
+        built.selector());
   }
 
   /** The status of a spec the operator cannot act on; replica counts and health are kept. */
