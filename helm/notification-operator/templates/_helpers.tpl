@@ -86,7 +86,9 @@ What the operator does in each namespace it watches, and nothing more. Kept in s
 operator's code by RbacChartTest (a declared list, cross-checked against the requests the operator
 makes against a mock API server):
 - NotificationPipeline, CacheConfig: list/watch (JOSDK informers); status patch (status writes;
-  server-side apply is off, there are no finalizers and the operator never edits spec/metadata).
+  server-side apply is off and the operator never edits spec).
+- NotificationPipeline patch: only to add and remove the Pub/Sub clean-up finalizer on pipelines
+  with spec.pubsub.deletionPolicy: Delete (the one metadata write the operator makes).
 - notificationpipelines/finalizers update: no request uses it; the API server demands it when the
   OwnerReferencesPermissionEnforcement admission plugin (e.g. OpenShift) checks the
   blockOwnerDeletion owner references the operator sets on the workers' objects.
@@ -104,6 +106,9 @@ makes against a mock API server):
   verbs: ["list", "watch"]
 - apiGroups: ["infra.vibework.io"]
   resources: ["notificationpipelines/status", "cacheconfigs/status"]
+  verbs: ["patch"]
+- apiGroups: ["infra.vibework.io"]
+  resources: ["notificationpipelines"]
   verbs: ["patch"]
 - apiGroups: ["infra.vibework.io"]
   resources: ["notificationpipelines/finalizers"]

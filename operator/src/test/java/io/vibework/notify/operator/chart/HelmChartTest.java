@@ -253,6 +253,38 @@ class HelmChartTest {
   }
 
   @Test
+  void aPubSubKeySecretIsMountedReadOnlyAndNamedForGoogleClients() {
+    Deployment none = Chart.one(Chart.render(""), Deployment.class);
+    assertThat(none.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .noneMatch(e -> e.getName().equals("GOOGLE_APPLICATION_CREDENTIALS"));
+
+    Deployment d =
+        Chart.one(
+            Chart.render("pubsubCredentials:\n  secretName: operator-pubsub\n  key: sa.json\n"),
+            Deployment.class);
+    var pod = d.getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("GOOGLE_APPLICATION_CREDENTIALS");
+              assertThat(e.getValue()).isEqualTo("/var/run/secrets/pubsub/sa.json");
+            });
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/pubsub");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(pod.getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getSecret()).isNotNull();
+              assertThat(v.getSecret().getSecretName()).isEqualTo("operator-pubsub");
+            });
+  }
+
+  @Test
   void renderingIsDeterministic() {
     assertThat(Chart.template("")).isEqualTo(Chart.template(""));
     assertThat(Chart.template(NON_DEFAULT)).isEqualTo(Chart.template(NON_DEFAULT));

@@ -43,6 +43,9 @@ final class OperatorPermissions {
           // written.
           p(GROUP, "notificationpipelines/status", "patch"),
           p(GROUP, "cacheconfigs/status", "patch"),
+          // PubSubCleanupReconciler: the Pub/Sub clean-up finalizer, added and removed with a JSON
+          // patch, only on pipelines with spec.pubsub.deletionPolicy: Delete.
+          p(GROUP, "notificationpipelines", "patch"),
           // CRUDKubernetesDependentResource for Deployment, ConfigMap, Service (informer with the
           // managed-by label selector: list + watch; create; update = PUT because SSA is off).
           // Nothing

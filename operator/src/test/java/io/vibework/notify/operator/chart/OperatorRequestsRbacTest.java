@@ -32,6 +32,7 @@ import io.vibework.notify.operator.api.AutoscalerAuthentication;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.autoscaling.KedaObjects;
 import io.vibework.notify.operator.chart.OperatorPermissions.Permission;
@@ -277,6 +278,50 @@ class OperatorRequestsRbacTest {
               () ->
                   scaledObjects.withName("scaled-worker").get() == null
                       && triggerAuths.withName("scaled-worker").get() == null);
+
+      // deletionPolicy: Delete puts the clean-up finalizer on the pipeline (Pub/Sub itself is out
+      // of
+      // reach here); back to Retain takes it off again.
+      test.resource(
+              new NotificationPipeline(
+                  NS,
+                  "tidy",
+                  Fixtures.specBuilder("cache", 1)
+                      .pubsub(
+                          SpecBuilders.pubsub(Fixtures.spec("cache", 1).pubsub())
+                              .emulatorHost("127.0.0.1:1")
+                              .provision(true)
+                              .deletionPolicy(PubSubSpec.DeletionPolicy.Delete)
+                              .build())
+                      .build()))
+          .create();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  pipelines.withName("tidy").get().getMetadata().getFinalizers() != null
+                      && !pipelines.withName("tidy").get().getMetadata().getFinalizers().isEmpty());
+      Conflicts.retry(
+          () ->
+              pipelines
+                  .withName("tidy")
+                  .edit(
+                      p -> {
+                        p.setSpec(
+                            SpecBuilders.pipeline(p.getSpec())
+                                .pubsub(
+                                    SpecBuilders.pubsub(p.getSpec().pubsub())
+                                        .deletionPolicy(PubSubSpec.DeletionPolicy.Retain)
+                                        .build())
+                                .build());
+                        return p;
+                      }));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  pipelines.withName("tidy").get().getMetadata().getFinalizers() == null
+                      || pipelines.withName("tidy").get().getMetadata().getFinalizers().isEmpty());
 
       // Someone edits the PodDisruptionBudget by hand: the operator puts it back (update).
       test.policy()
