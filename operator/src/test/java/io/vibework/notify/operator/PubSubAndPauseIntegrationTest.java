@@ -236,6 +236,21 @@ class PubSubAndPauseIntegrationTest {
         .atMost(WAIT)
         .untilAsserted(
             () ->
+                assertThat(
+                        Conditions.find(
+                            client
+                                .resources(CacheConfig.class)
+                                .inNamespace(NS)
+                                .withName("frozen-cache")
+                                .get()
+                                .getStatus()
+                                .conditions(),
+                            Pause.CONDITION))
+                    .isPresent());
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
                 assertThat(condition("chilled", Pause.CONDITION))
                     .hasValueSatisfying(
                         c -> assertThat(c.getMessage()).contains("CacheConfig 'frozen-cache'")));

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -168,6 +169,22 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
             generation,
             previous,
             clock);
+    if (Pause.isPaused(cc)) {
+      // Nothing is owned here, but the pipelines using this CacheConfig hold still: say so.
+      conditions = new ArrayList<>(conditions);
+      conditions.add(
+          Conditions.of(
+              Pause.CONDITION,
+              true,
+              "PausedByAnnotation",
+              "annotation "
+                  + Pause.ANNOTATION
+                  + "=true: pipelines using this CacheConfig keep their workers as they are;"
+                  + " remove it to resume",
+              generation,
+              previous,
+              clock));
+    }
     return new CacheConfigStatus(generation, conditions, result.reachable(), latency, checkedAt);
   }
 
