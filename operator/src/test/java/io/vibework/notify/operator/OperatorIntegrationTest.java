@@ -15,17 +15,13 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -205,45 +201,7 @@ class OperatorIntegrationTest {
   }
 
   private void markAvailable(String ns, String name, int... podPorts) {
-    Deployment d = deployment(ns, name);
-    int replicas = d.getSpec().getReplicas();
-    var template = d.getSpec().getTemplate();
-    for (int i = 0; i < podPorts.length; i++) {
-      Pod pod =
-          new PodBuilder()
-              .withNewMetadata()
-              .withName(d.getMetadata().getName() + "-pod-" + i)
-              .withNamespace(ns)
-              .withLabels(template.getMetadata().getLabels())
-              .endMetadata()
-              .withNewSpecLike(template.getSpec())
-              .editFirstContainer()
-              .editFirstPort()
-              .withContainerPort(podPorts[i])
-              .endPort()
-              .endContainer()
-              .endSpec()
-              .withNewStatus()
-              .withPhase("Running")
-              .withPodIP("127.0.0.1")
-              .endStatus()
-              .build();
-      client.resource(pod).createOr(NonDeletingOperation::update);
-    }
-    d.setStatus(
-        new DeploymentStatusBuilder()
-            .withObservedGeneration(d.getMetadata().getGeneration())
-            .withReplicas(replicas)
-            .withReadyReplicas(replicas)
-            .withAvailableReplicas(replicas)
-            .withUpdatedReplicas(replicas)
-            .addNewCondition()
-            .withType("Available")
-            .withStatus("True")
-            .withReason("MinimumReplicasAvailable")
-            .endCondition()
-            .build());
-    client.resource(d).updateStatus();
+    OperatorTestBed.markAvailable(client, deployment(ns, name), podPorts);
   }
 
   @Test

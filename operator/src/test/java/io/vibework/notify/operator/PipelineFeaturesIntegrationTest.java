@@ -9,17 +9,10 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.AutoscalerAuthentication;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
@@ -27,14 +20,10 @@ import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PodSecuritySpec;
 import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.autoscaling.KedaObjects;
-import io.vibework.notify.operator.config.OperatorConfig;
-import io.vibework.notify.worker.health.HealthServer;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,48 +46,22 @@ class PipelineFeaturesIntegrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String NS = "features";
 
+  private OperatorTestBed bed;
   private MockCluster cluster;
   private KubernetesClient client;
   private OperatorApp operator;
-  private HealthServer worker;
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new MockCluster();
-    client = cluster.client();
-    worker =
-        HealthServer.start(
-            0,
-            List.of(),
-            Map::of,
-            () -> true,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    for (var s :
-        List.of(
-            Fixtures.mysqlSecret(NS),
-            Fixtures.mongoSecret(NS),
-            Fixtures.awsSecret(NS),
-            Fixtures.pubsubSecret(NS))) {
-      client.resource(s).create();
-    }
-    client.resource(Fixtures.cacheConfig(NS, "cache", "redis://127.0.0.1:1", false)).create();
-    operator =
-        OperatorApp.start(
-            new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "info"),
-            client,
-            p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
-            Clock.systemUTC());
+    bed = new OperatorTestBed(NS, "cache");
+    cluster = bed.cluster;
+    client = bed.client;
+    operator = bed.operator;
   }
 
   @AfterAll
   void stop() {
-    if (operator != null) operator.close();
-    if (worker != null) worker.close();
-    if (cluster != null) cluster.close();
+    if (bed != null) bed.close();
   }
 
   @Test
@@ -425,40 +388,11 @@ class PipelineFeaturesIntegrationTest {
     return operator.registry().scrape();
   }
 
-  /** What the Deployment controller and kubelets would report once every worker is up. */
-  /**
-   * What the Deployment controller and kubelets would report: the Deployment's status and one
-   * Running pod per replica, which the operator probes (the stand-in worker health server answers).
-   */
+  /** Every worker up: Running pods answering /readyz through the test bed's health server. */
   private void markAvailable(String name) {
     Deployment d = deployment(name);
-    int replicas = d.getSpec().getReplicas();
-    var template = d.getSpec().getTemplate();
-    for (int i = 0; i < replicas; i++) {
-      Pod pod =
-          new PodBuilder()
-              .withNewMetadata()
-              .withName(d.getMetadata().getName() + "-pod-" + i)
-              .withNamespace(NS)
-              .withLabels(template.getMetadata().getLabels())
-              .endMetadata()
-              .withNewSpecLike(template.getSpec())
-              .endSpec()
-              .withNewStatus()
-              .withPhase("Running")
-              .withPodIP("127.0.0.1")
-              .endStatus()
-              .build();
-      client.resource(pod).createOr(NonDeletingOperation::update);
-    }
-    d.setStatus(
-        new DeploymentStatusBuilder()
-            .withObservedGeneration(d.getMetadata().getGeneration())
-            .withReplicas(replicas)
-            .withReadyReplicas(replicas)
-            .withAvailableReplicas(replicas)
-            .withUpdatedReplicas(replicas)
-            .build());
-    client.resource(d).updateStatus();
+    int[] ports = new int[d.getSpec().getReplicas()];
+    Arrays.fill(ports, bed.worker.port());
+    OperatorTestBed.markAvailable(client, d, ports);
   }
 }

@@ -9,31 +9,23 @@ import com.google.pubsub.v1.Subscription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.api.SpecBuilders;
-import io.vibework.notify.operator.config.OperatorConfig;
 import io.vibework.notify.operator.pubsub.PubSubAdmin;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
 import io.vibework.notify.operator.reconciler.Pause;
 import io.vibework.notify.testkit.PubSubEmulator;
-import io.vibework.notify.worker.health.HealthServer;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,53 +45,20 @@ class PubSubAndPauseIntegrationTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final String NS = "provisioning";
 
-  private MockCluster cluster;
+  private OperatorTestBed bed;
   private KubernetesClient client;
-  private OperatorApp operator;
-  private HealthServer worker;
   private final PubSubAdmin admin = new PubSubAdmin();
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new MockCluster();
-    client = cluster.client();
-    worker =
-        HealthServer.start(
-            0,
-            List.of(),
-            Map::of,
-            () -> true,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    for (var s :
-        List.of(
-            Fixtures.mysqlSecret(NS),
-            Fixtures.mongoSecret(NS),
-            Fixtures.awsSecret(NS),
-            Fixtures.pubsubSecret(NS))) {
-      client.resource(s).create();
-    }
-    client.resource(Fixtures.cacheConfig(NS, "cache", "redis://127.0.0.1:1", false)).create();
-    client
-        .resource(Fixtures.cacheConfig(NS, "frozen-cache", "redis://127.0.0.1:1", false))
-        .create();
-    operator =
-        OperatorApp.start(
-            new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "info"),
-            client,
-            p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
-            Clock.systemUTC());
+    bed = new OperatorTestBed(NS, "cache", "frozen-cache");
+    client = bed.client;
   }
 
   @AfterAll
   void stop() {
-    if (operator != null) operator.close();
-    if (worker != null) worker.close();
+    if (bed != null) bed.close();
     admin.close();
-    if (cluster != null) cluster.close();
   }
 
   @Test
