@@ -3,6 +3,7 @@ package io.vibework.notify.worker.pubsub;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.api.core.ApiFuture;
+import com.google.api.gax.batching.BatchingSettings;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
@@ -21,6 +22,9 @@ import java.util.concurrent.TimeoutException;
 /** Publishes {@code notification-sent} events and dead-letters messages that can never succeed. */
 public final class EventPublisher implements AutoCloseable {
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+  private static final long BATCH_MESSAGES = 100;
+  private static final long BATCH_BYTES = 256 * 1024;
+  private static final Duration BATCH_DELAY = Duration.ofMillis(10);
 
   private final Publisher sent;
   private final Optional<Publisher> deadLetter;
@@ -87,6 +91,15 @@ public final class EventPublisher implements AutoCloseable {
     return Publisher.newBuilder(TopicName.of(project, topic))
         .setChannelProvider(transport.channels())
         .setCredentialsProvider(transport.credentials())
+        // The client's defaults (1 ms, 1 kB) sent a request per few ~100-byte events; one request
+        // per 10 ms or 100 events costs both this worker and the Pub/Sub server far less CPU.
+        // shutdown() in close() still flushes what is batched.
+        .setBatchingSettings(
+            BatchingSettings.newBuilder()
+                .setElementCountThreshold(BATCH_MESSAGES)
+                .setRequestByteThreshold(BATCH_BYTES)
+                .setDelayThresholdDuration(BATCH_DELAY)
+                .build())
         .build();
   }
 
