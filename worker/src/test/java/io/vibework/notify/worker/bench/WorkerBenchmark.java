@@ -1,5 +1,13 @@
 package io.vibework.notify.worker.bench;
 
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.rpc.FixedTransportChannelProvider;
+import com.google.cloud.pubsub.v1.MessageReceiver;
+import com.google.cloud.pubsub.v1.Subscriber;
+import com.google.pubsub.v1.ProjectSubscriptionName;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
 import io.vibework.notify.testkit.Ports;
@@ -10,6 +18,9 @@ import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +35,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 
@@ -31,11 +44,18 @@ import org.bson.Document;
  * {@code make bench-worker}: N notifications through worker.jar (cache warm) against the bare
  * Pub/Sub client receiving and acking N messages from the same emulator, both as their own
  * processes, timed the same way: from the first publish until the N-th ack. Prints messages per
- * second, CPU-seconds per 1,000 messages, and the worker's rate as a ratio of the baseline's.
+ * second, CPU-seconds per 1,000 messages (the worker's and every server's, by name), the worker's
+ * rate as a ratio of the baseline's, and publish-to-{@code notification-sent} latency (p50, p99) at
+ * a steady 100 messages per second. Every round ends by checking that each notification got exactly
+ * one email and is marked sent; the benchmark fails otherwise.
  */
 public final class WorkerBenchmark {
   private static final int USERS = 50;
   private static final int MAX_OUTSTANDING = 200;
+  private static final int LATENCY_RATE = 100;
+
+  /** mongo-java-server runs inside this JVM on threads named so: their CPU is MongoDB's. */
+  private static final String MONGO_THREADS = "mongo-server";
 
   private WorkerBenchmark() {}
 
@@ -45,6 +65,7 @@ public final class WorkerBenchmark {
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+    int latencyMessages = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
     try (RedisServer redis = new RedisServer();
         MariaDbServer mysql = new MariaDbServer();
         PubSubEmulator pubsub = new PubSubEmulator();
@@ -66,12 +87,12 @@ public final class WorkerBenchmark {
             System.getProperty("os.arch"),
             System.getProperty("java.version"));
         System.out.printf(
-            "messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding%n",
-            n, warmup, rounds, MAX_OUTSTANDING);
+            "messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
+            n, warmup, rounds, MAX_OUTSTANDING, latencyMessages, LATENCY_RATE);
         List<double[]> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           Result baseline = runBaseline(pubsub, n, warmup, round);
-          Result worker = runWorker(fixture, pubsub, workerJar, n, warmup, round);
+          Result worker = runWorker(fixture, pubsub, workerJar, n, warmup, latencyMessages, round);
           System.out.printf(
               "round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
               round, baseline.rate(), baseline.cpuPerThousand());
@@ -81,6 +102,15 @@ public final class WorkerBenchmark {
           System.out.printf(
               "round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n",
               round, worker.othersLine());
+          System.out.printf(
+              "round %d publish->notification-sent at %d msg/s: p50 %.1f ms  p99 %.1f ms  max %.1f ms (%d messages)%n",
+              round,
+              LATENCY_RATE,
+              worker.latency().percentile(50),
+              worker.latency().percentile(99),
+              worker.latency().percentile(100),
+              worker.latency().millis().length);
+          System.out.printf("round %d %s%n", round, worker.check());
           results.add(
               new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
         }
@@ -94,7 +124,21 @@ public final class WorkerBenchmark {
     }
   }
 
-  record Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
+  record Result(
+      int messages,
+      Duration elapsed,
+      Duration cpu,
+      Map<String, Duration> othersCpu,
+      Latency latency,
+      String check) {
+    Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
+      this(messages, elapsed, cpu, othersCpu, new Latency(new double[0]), "");
+    }
+
+    Result with(Latency latency, String check) {
+      return new Result(messages, elapsed, cpu, othersCpu, latency, check);
+    }
+
     double rate() {
       return messages / (elapsed.toNanos() / 1e9);
     }
@@ -115,6 +159,17 @@ public final class WorkerBenchmark {
       StringBuilder line = new StringBuilder();
       othersCpu.forEach((name, d) -> line.append(String.format(" %s %.3f", name, perThousand(d))));
       return line.toString();
+    }
+  }
+
+  /** Publish-to-sent latencies in milliseconds, sorted. */
+  record Latency(double[] millis) {
+    double percentile(int p) {
+      if (millis.length == 0) {
+        return Double.NaN;
+      }
+      int index = (int) Math.ceil(p / 100.0 * millis.length) - 1;
+      return millis[Math.max(0, Math.min(millis.length - 1, index))];
     }
   }
 
@@ -161,7 +216,13 @@ public final class WorkerBenchmark {
   }
 
   private static Result runWorker(
-      PipelineFixture fixture, PubSubEmulator pubsub, Path jar, int n, int warmup, int round)
+      PipelineFixture fixture,
+      PubSubEmulator pubsub,
+      Path jar,
+      int n,
+      int warmup,
+      int latencyMessages,
+      int round)
       throws Exception {
     Topics topics =
         fixture.createTopics(
@@ -175,7 +236,8 @@ public final class WorkerBenchmark {
             60);
     List<Document> docs = new ArrayList<>();
     List<String> bodies = new ArrayList<>();
-    for (int i = 0; i < n + warmup; i++) {
+    int total = n + warmup + latencyMessages;
+    for (int i = 0; i < total; i++) {
       String id = "bench-" + round + "-" + i;
       String user = "bench-u" + (i % USERS);
       docs.add(
@@ -184,7 +246,7 @@ public final class WorkerBenchmark {
               .append("template", "notification")
               .append(
                   "data",
-                  new Document("title", "Bench " + i).append("message", "Message <" + i + ">"))
+                  new Document("title", subject(round, i)).append("message", "Message <" + i + ">"))
               .append("status", "pending"));
       bodies.add(
           "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
@@ -221,11 +283,148 @@ public final class WorkerBenchmark {
               n,
               () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
               () -> acked(metrics) - before);
-      return result;
+      Latency latency =
+          latency(
+              pubsub,
+              topics,
+              ids(round, n + warmup, total),
+              bodies.subList(n + warmup, total),
+              n + warmup,
+              process);
+      awaitCount(() -> acked(metrics) - before, n + latencyMessages, process);
+      String check = exactlyOneEmailEach(fixture, round, total);
+      // Every round starts from the same collection size: mongo-java-server answers any filter
+      // beyond a bare _id by scanning the collection (a real MongoDB uses the _id index).
+      fixture
+          .data
+          .notifications()
+          .deleteMany(new Document("_id", new Document("$regex", "^bench-" + round + "-")));
+      return result.with(latency, check);
     } finally {
       process.destroy();
       process.waitFor();
     }
+  }
+
+  private static String subject(int round, int i) {
+    return "Bench " + round + "-" + i;
+  }
+
+  private static List<String> ids(int round, int from, int to) {
+    List<String> ids = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      ids.add("bench-" + round + "-" + i);
+    }
+    return ids;
+  }
+
+  /**
+   * Publishes one message every 10 ms (one REST request each, as a backend would) and times each
+   * from just before its publish until a subscriber of {@code notification-sent} receives the
+   * worker's event for it.
+   */
+  private static Latency latency(
+      PubSubEmulator pubsub,
+      Topics topics,
+      List<String> ids,
+      List<String> bodies,
+      long backlog,
+      Process process)
+      throws Exception {
+    Map<String, Long> published = new ConcurrentHashMap<>();
+    Map<String, Long> announced = new ConcurrentHashMap<>();
+    AtomicLong received = new AtomicLong();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forTarget(pubsub.hostPort()).usePlaintext().build();
+    Subscriber sent =
+        Subscriber.newBuilder(
+                ProjectSubscriptionName.of(pubsub.projectId(), topics.sentCheck()),
+                (MessageReceiver)
+                    (message, reply) -> {
+                      long at = System.nanoTime();
+                      reply.ack();
+                      received.incrementAndGet();
+                      String body = message.getData().toStringUtf8();
+                      int start = body.indexOf("bench-");
+                      if (start >= 0) {
+                        announced.putIfAbsent(body.substring(start, body.indexOf('"', start)), at);
+                      }
+                    })
+            .setChannelProvider(
+                FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+            .setCredentialsProvider(NoCredentialsProvider.create())
+            .build();
+    sent.startAsync().awaitRunning();
+    try {
+      // The throughput phase's events are still queued on the check subscription: take them all
+      // first, or the timed events would wait behind them.
+      awaitCount(received::get, backlog, process);
+      Thread.sleep(500);
+      long period = 1_000_000_000L / LATENCY_RATE;
+      long start = System.nanoTime();
+      for (int i = 0; i < ids.size(); i++) {
+        long due = start + i * period;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        published.put(ids.get(i), System.nanoTime());
+        pubsub.publish(topics.created(), bodies.get(i));
+      }
+      awaitCount(() -> ids.stream().filter(announced::containsKey).count(), ids.size(), process);
+    } finally {
+      sent.stopAsync().awaitTerminated();
+      channel.shutdownNow();
+    }
+    return new Latency(
+        ids.stream()
+            .mapToDouble(id -> (announced.get(id) - published.get(id)) / 1e6)
+            .sorted()
+            .toArray());
+  }
+
+  /**
+   * The promise the worker exists for, checked on this round's notifications: exactly one email
+   * each (SES's store, by the notification's unique subject) and every notification marked sent.
+   */
+  private static String exactlyOneEmailEach(PipelineFixture fixture, int round, int total) {
+    Map<String, Integer> emails = new HashMap<>();
+    String prefix = "Bench " + round + "-";
+    fixture.ses.emails().stream()
+        .map(SesEmulator.SentEmail::subject)
+        .filter(s -> s != null && s.startsWith(prefix))
+        .forEach(s -> emails.merge(s, 1, Integer::sum));
+    List<String> wrong = new ArrayList<>();
+    for (int i = 0; i < total && wrong.size() < 5; i++) {
+      int count = emails.getOrDefault(subject(round, i), 0);
+      if (count != 1) {
+        wrong.add("bench-" + round + "-" + i + ": " + count + " emails");
+      }
+    }
+    long notSent =
+        fixture
+            .data
+            .notifications()
+            .countDocuments(
+                new Document("_id", new Document("$regex", "^bench-" + round + "-"))
+                    .append("status", new Document("$ne", "sent")));
+    if (!wrong.isEmpty() || notSent > 0 || emails.size() != total) {
+      throw new IllegalStateException(
+          "exactly-one-email check failed: "
+              + wrong
+              + ", "
+              + notSent
+              + " notifications not marked sent, "
+              + emails.size()
+              + " of "
+              + total
+              + " notifications emailed");
+    }
+    return "exactly one email per notification: OK ("
+        + total
+        + " notifications, "
+        + emails.values().stream().mapToInt(Integer::intValue).sum()
+        + " emails, all marked sent)";
   }
 
   private static Result measure(Process process, int n, Runnable publish, LongSupplier done)
@@ -249,18 +448,51 @@ public final class WorkerBenchmark {
    */
   private static Map<String, Duration> othersCpu(Process measured) {
     Map<String, Duration> byName = new TreeMap<>();
+    Duration mongo = mongoServerCpu();
+    byName.put("mongodb(in-jvm)", mongo);
     byName.put(
-        "benchmark-jvm", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+        "benchmark-jvm(publish,scrape)",
+        ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(mongo));
     ProcessHandle.current()
         .descendants()
         .filter(p -> p.pid() != measured.pid())
         .forEach(
-            p -> {
-              String name =
-                  p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
-              byName.merge(name, p.info().totalCpuDuration().orElse(Duration.ZERO), Duration::plus);
-            });
+            p ->
+                byName.merge(
+                    serverName(p),
+                    p.info().totalCpuDuration().orElse(Duration.ZERO),
+                    Duration::plus));
     return byName;
+  }
+
+  /** The servers this benchmark starts, by what they are rather than by their binary's name. */
+  private static String serverName(ProcessHandle p) {
+    String command = p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+    String line = p.info().commandLine().orElse("");
+    if (line.contains("pubsub")) {
+      return "pubsub-emulator";
+    }
+    if (line.contains("aws-ses-v2-local")) {
+      return "ses-emulator";
+    }
+    if (command.startsWith("redis")) {
+      return "redis";
+    }
+    if (command.startsWith("mariadb") || command.startsWith("mysqld")) {
+      return "mariadb";
+    }
+    return command;
+  }
+
+  private static Duration mongoServerCpu() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long nanos = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith(MONGO_THREADS)) {
+        nanos += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return Duration.ofNanos(nanos);
   }
 
   private static void awaitCount(LongSupplier count, long target, Process process)
