@@ -44,7 +44,8 @@ public final class WorkerMain {
               });
     } catch (Exception e) {
       log.atError()
-          .addKeyValue("error", e.getClass().getSimpleName() + ": " + e.getMessage())
+          // The class only: a client's message can quote a URL with its password.
+          .addKeyValue("error", e.getClass().getSimpleName())
           .log("worker failed to start");
       System.exit(1);
       return;

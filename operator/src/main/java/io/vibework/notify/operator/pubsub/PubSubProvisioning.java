@@ -24,6 +24,9 @@ public final class PubSubProvisioning {
 
   static final Duration DRIFT_CHECK = Duration.ofMinutes(5);
 
+  /** How soon a failed attempt with an unchanged plan is tried again. */
+  public static final Duration RETRY = Duration.ofSeconds(30);
+
   /** The condition to show: {@code reason} is {@link #PROVISIONED} or a failure reason. */
   public record State(boolean provisioned, String reason, String message) {}
 
@@ -45,10 +48,11 @@ public final class PubSubProvisioning {
     SubscriptionPlan plan = SubscriptionPlan.of(spec);
     Instant now = clock.instant();
     Memo memo = last.get(pipeline);
+    // Reconciles come often (probes, pods, status writes): an unchanged plan is asked again only
+    // after the drift period, or the retry period when it failed.
     if (memo != null
         && memo.plan().equals(plan)
-        && memo.state().provisioned()
-        && now.isBefore(memo.at().plus(DRIFT_CHECK))) {
+        && now.isBefore(memo.at().plus(memo.state().provisioned() ? DRIFT_CHECK : RETRY))) {
       return new Check(memo.state(), Optional.empty());
     }
     try {

@@ -80,7 +80,6 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private static final String BY_CACHE = "byCacheRef";
   private static final String BY_SECRET = "bySecret";
   private static final long SECRET_LIST_PAGE = 50;
-  private static final Duration PUBSUB_RETRY = Duration.ofSeconds(30);
 
   private final WorkerAddressResolver addressResolver;
   private final Duration probeInterval;
@@ -297,24 +296,27 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             .build(p, deployment.orElse(null), probe)
             .withSelector(WorkerObjects.selectorString(p));
     status = statusBuilder.withOperatorFacts(p, status, pubsub, paused);
-    PipelineEvents.record(events.create(context), p, replicasBefore, status);
+    if (paused.isEmpty()) {
+      // Paused, the Deployment keeps its replicas: nothing was scaled or rolled out.
+      PipelineEvents.record(events.create(context), p, replicasBefore, status);
+    }
     UpdateControl<NotificationPipeline> control = writeIfChanged(p, status);
     // A failed provisioning has no event to wake it: try again after a while.
     return pubsub.isPresent() && !pubsub.get().provisioned()
-        ? control.rescheduleAfter(PUBSUB_RETRY)
+        ? control.rescheduleAfter(PubSubProvisioning.RETRY)
         : control;
   }
 
   /** Ensures Pub/Sub when the pipeline asks for it; Events for what it created or put back. */
   private Optional<PubSubProvisioning.State> provisionPubSub(
       NotificationPipeline p, Context<NotificationPipeline> context) {
+    ResourceID id = ResourceID.fromResource(p);
     if (!p.getSpec().pubsub().provisions()) {
-      provisioning.forget(ResourceID.fromResource(p));
+      provisioning.forget(id);
       return Optional.empty();
     }
-    Optional<PubSubProvisioning.State> before = provisioning.last(ResourceID.fromResource(p));
-    PubSubProvisioning.Check check =
-        provisioning.check(ResourceID.fromResource(p), p.getSpec().pubsub());
+    Optional<PubSubProvisioning.State> before = provisioning.last(id);
+    PubSubProvisioning.Check check = provisioning.check(id, p.getSpec().pubsub());
     EventRecorder recorder = events.create(context);
     check
         .changes()

@@ -42,7 +42,12 @@ public class PubSubCleanupReconciler implements Reconciler<NotificationPipeline>
   @Override
   public UpdateControl<NotificationPipeline> reconcile(
       NotificationPipeline p, Context<NotificationPipeline> context) {
-    if (context.isPrimaryResourceDeleted() || p.getSpec() == null || p.getSpec().pubsub() == null) {
+    if (context.isPrimaryResourceDeleted()) {
+      // Gone (with or without our finalizer): its last provisioning result is no longer needed.
+      provisioning.forget(ResourceID.fromResource(p));
+      return UpdateControl.noUpdate();
+    }
+    if (p.getSpec() == null || p.getSpec().pubsub() == null) {
       return UpdateControl.noUpdate();
     }
     boolean wanted = p.getSpec().pubsub().deletesOnDelete();

@@ -285,27 +285,41 @@ public final class DeliveryPipeline {
    */
   private boolean record(String id, String sesMessageId) {
     Instant sentAt = clock.instant();
-    boolean ledgerWritten = false;
+    boolean[] ledgerWritten = {false};
+    return untilWritten(
+        id,
+        "email sent",
+        () -> {
+          if (!ledgerWritten[0]) {
+            ledger.markSent(id, sesMessageId);
+            ledgerWritten[0] = true;
+          }
+          notifications.markSent(id, sesMessageId, sentAt);
+        });
+  }
+
+  /**
+   * Retries writes in place, with backoff, until they succeed or the stop grace has passed. For
+   * what follows a side effect that must not happen twice (an email SES accepted, a dead-letter
+   * copy): a nack would repeat it.
+   */
+  private boolean untilWritten(String id, String after, Runnable writes) {
     for (int attempt = 0; ; attempt++) {
       try {
-        if (!ledgerWritten) {
-          ledger.markSent(id, sesMessageId);
-          ledgerWritten = true;
-        }
-        notifications.markSent(id, sesMessageId, sentAt);
+        writes.run();
         return true;
       } catch (RuntimeException e) {
         if (stop.gracePassed()) {
           log.atError()
               .addKeyValue("notificationId", id)
-              .addKeyValue("ledgerWritten", ledgerWritten)
-              .log("email sent but not recorded before the worker stopped");
+              .log(after + " but not recorded before the worker stopped");
           return false;
         }
+        // The class only: driver messages can quote connection strings.
         log.atWarn()
             .addKeyValue("notificationId", id)
-            .addKeyValue("error", String.valueOf(e.getMessage()))
-            .log("email sent but not recorded yet; retrying");
+            .addKeyValue("error", e.getClass().getSimpleName())
+            .log(after + " but not recorded yet; retrying");
         StopSignal.pause(StopSignal.backoff(attempt, RECORD_BASE, RECORD_CAP));
       }
     }
@@ -333,8 +347,13 @@ public final class DeliveryPipeline {
     deadLettered.increment();
     boolean copied = events.deadLetter(message, failure.reason(), failure.getMessage());
     if (claimed) {
-      ledger.markFailed(notificationId);
-      notifications.markFailed(notificationId);
+      untilWritten(
+          notificationId,
+          "dead-lettered",
+          () -> {
+            ledger.markFailed(notificationId);
+            notifications.markFailed(notificationId);
+          });
     }
     if (notificationId != null) {
       events.publishOutcome(notificationId, "failed");

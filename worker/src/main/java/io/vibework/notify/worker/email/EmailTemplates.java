@@ -2,6 +2,7 @@ package io.vibework.notify.worker.email;
 
 import io.vibework.notify.worker.notification.Notification;
 import io.vibework.notify.worker.user.User;
+import java.util.regex.Pattern;
 
 /**
  * The three templates DESIGN.md fixes. Values in the HTML body are escaped; the subject is plain
@@ -59,12 +60,16 @@ public final class EmailTemplates {
    * injection; other control characters are dropped; the result is at most 998 characters, never
    * ending in half a surrogate pair.
    */
+  private static final Pattern LINE_BREAKS = Pattern.compile("[\\t\\r\\n\\u0085\\u2028\\u2029]+");
+
+  private static final Pattern CONTROLS = Pattern.compile("\\p{Cc}");
+  private static final Pattern SPACES = Pattern.compile(" {2,}");
+
   static String subject(String title) {
     String oneLine =
-        title
-            .replaceAll("[\\t\\r\\n\\u0085\\u2028\\u2029]+", " ")
-            .replaceAll("\\p{Cc}", "")
-            .replaceAll(" {2,}", " ")
+        SPACES
+            .matcher(CONTROLS.matcher(LINE_BREAKS.matcher(title).replaceAll(" ")).replaceAll(""))
+            .replaceAll(" ")
             .strip();
     if (oneLine.isEmpty()) {
       return "Notification";

@@ -8,7 +8,9 @@ import io.vibework.notify.worker.delivery.PermanentFailure;
 import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -49,6 +51,9 @@ public final class SesEmailSender implements AutoCloseable {
   private final SendRateLimiter rateLimiter;
   private final MeterRegistry registry;
   private final Timer latency;
+  // Meters are built once per outcome: a builder and its tags per email cost more than the count.
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Counter sent;
 
   /**
    * @param rateLimiter empty for no limit
@@ -59,7 +64,7 @@ public final class SesEmailSender implements AutoCloseable {
     this.rateLimiter = rateLimiter.orElse(null);
     this.registry = registry;
     // Registered up front so rate() and alerts see a zero before the first failure.
-    emails("sent", "ok");
+    this.sent = emails("sent", "ok");
     for (String reason : List.of("rejected", "account", "unavailable", "unreachable")) {
       emails("failed", reason);
     }
@@ -104,11 +109,14 @@ public final class SesEmailSender implements AutoCloseable {
   }
 
   private Counter emails(String result, String reason) {
-    return Counter.builder("notify.worker.emails")
-        .description("SES send outcomes: sent, failed after the SDK's retries, or retried")
-        .tag("result", result)
-        .tag("reason", reason)
-        .register(registry);
+    return outcomes.computeIfAbsent(
+        result + '/' + reason,
+        key ->
+            Counter.builder("notify.worker.emails")
+                .description("SES send outcomes: sent, failed after the SDK's retries, or retried")
+                .tag("result", result)
+                .tag("reason", reason)
+                .register(registry));
   }
 
   /** Sends one email (HTML and text parts) and returns SES's message id. */
@@ -139,7 +147,7 @@ public final class SesEmailSender implements AutoCloseable {
                                                           t ->
                                                               t.data(email.textBody())
                                                                   .charset("UTF-8"))))));
-      emails("sent", "ok").increment();
+      sent.increment();
       return response.messageId();
     } catch (AwsServiceException e) {
       int status = e.statusCode();

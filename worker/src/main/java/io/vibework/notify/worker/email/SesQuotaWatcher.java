@@ -96,10 +96,6 @@ public final class SesQuotaWatcher implements AutoCloseable {
     }
   }
 
-  public Optional<Reading> last() {
-    return Optional.ofNullable(last);
-  }
-
   /** The {@code sesAccount} detail of {@code /readyz}, once GetAccount answered. */
   public Optional<Map<String, Object>> detail() {
     Reading reading = last;

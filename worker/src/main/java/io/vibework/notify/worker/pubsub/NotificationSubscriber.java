@@ -132,15 +132,19 @@ public final class NotificationSubscriber {
           try {
             outcome = pipeline.process(message, attempt == null ? 0 : attempt);
           } catch (RuntimeException e) {
+            // The class only: driver messages can quote connection strings.
             log.atWarn()
                 .addKeyValue("messageId", message.getMessageId())
-                .addKeyValue("error", String.valueOf(e.getMessage()))
+                .addKeyValue("error", e.getClass().getSimpleName())
                 .log("message processing failed; will retry");
             outcome = Outcome.NACK;
           }
-          settle(outcome, reply);
-          inFlight.decrementAndGet();
-          sample.stop(processing);
+          try {
+            settle(outcome, reply);
+          } finally {
+            inFlight.decrementAndGet();
+            sample.stop(processing);
+          }
         });
   }
 
