@@ -1,14 +1,14 @@
 package io.vibework.notify.testkit;
 
 import de.bwaldvogel.mongo.MongoBackend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 
 /**
  * An in-memory MongoDB ({@code de.bwaldvogel:mongo-java-server}, wire protocol in this JVM) on a
- * free loopback port. Data lives as long as the server: {@link #stop()} then {@link #start()}
- * serves on the same port with an empty backend.
+ * free loopback port, answering filters on one {@code _id} through the index like MongoDB does
+ * ({@link IdIndexedBackend}). Data lives as long as the server: {@link #stop()} then {@link
+ * #start()} serves on the same port with an empty backend.
  */
 public final class MongoServer extends ClassScopedServer {
 
@@ -22,7 +22,7 @@ public final class MongoServer extends ClassScopedServer {
     if (server != null) {
       return this;
     }
-    backend = surviving(new MemoryBackend());
+    backend = surviving(new IdIndexedBackend());
     de.bwaldvogel.mongo.MongoServer created = new de.bwaldvogel.mongo.MongoServer(backend);
     if (port == 0) {
       created.bind(Ports.LOOPBACK, 0);
