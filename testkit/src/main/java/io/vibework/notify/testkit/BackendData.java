@@ -82,9 +82,15 @@ public final class BackendData implements AutoCloseable {
     return mongo.getDatabase(database).getCollection("notifications");
   }
 
-  /** The worker's delivery ledger, beside the notifications. */
-  public MongoCollection<Document> deliveries() {
-    return mongo.getDatabase(database).getCollection("deliveries");
+  /** The worker's claim on a notification: its {@code delivery} sub-document, or null. */
+  public Document delivery(String notificationId) {
+    Document notification = notifications().find(new Document("_id", notificationId)).first();
+    return notification == null ? null : notification.get("delivery", Document.class);
+  }
+
+  /** Writes fields of a notification as a worker (or an older one) would have left them. */
+  public void setOnNotification(String notificationId, Document fields) {
+    notifications().updateOne(new Document("_id", notificationId), new Document("$set", fields));
   }
 
   @Override

@@ -24,7 +24,6 @@ import io.vibework.notify.worker.health.CheckFailed;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
 import io.vibework.notify.worker.notification.DeliveryLedger;
-import io.vibework.notify.worker.notification.NotificationStore;
 import io.vibework.notify.worker.pubsub.EventPublisher;
 import io.vibework.notify.worker.pubsub.NotificationSubscriber;
 import io.vibework.notify.worker.pubsub.PubSubTransport;
@@ -110,7 +109,6 @@ public final class Worker implements AutoCloseable {
             json,
             new DeliveryLedger(database, workerId(), CLAIM_LEASE, clock),
             new UserLookup(cache, userRepository, json),
-            new NotificationStore(database),
             new EmailTemplates(),
             sender,
             account,

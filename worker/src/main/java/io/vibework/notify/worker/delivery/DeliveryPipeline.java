@@ -12,8 +12,8 @@ import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.notification.DeliveryLedger;
 import io.vibework.notify.worker.notification.DeliveryLedger.Claim;
+import io.vibework.notify.worker.notification.DeliveryLedger.Claimed;
 import io.vibework.notify.worker.notification.Notification;
-import io.vibework.notify.worker.notification.NotificationStore;
 import io.vibework.notify.worker.pubsub.EventPublisher;
 import io.vibework.notify.worker.pubsub.NotificationCreated;
 import io.vibework.notify.worker.user.User;
@@ -49,7 +49,6 @@ public final class DeliveryPipeline {
   private final DeliveryLedger ledger;
   private final ClaimRenewer renewer;
   private final UserLookup users;
-  private final NotificationStore notifications;
   private final EmailTemplates templates;
   private final SesEmailSender sender;
   private final SesAccountGate account;
@@ -73,7 +72,6 @@ public final class DeliveryPipeline {
       ObjectMapper json,
       DeliveryLedger ledger,
       UserLookup users,
-      NotificationStore notifications,
       EmailTemplates templates,
       SesEmailSender sender,
       SesAccountGate account,
@@ -87,7 +85,6 @@ public final class DeliveryPipeline {
     this.ledger = ledger;
     this.renewer = new ClaimRenewer(ledger);
     this.users = users;
-    this.notifications = notifications;
     this.templates = templates;
     this.sender = sender;
     this.account = account;
@@ -136,45 +133,69 @@ public final class DeliveryPipeline {
       skipped.increment();
       return Outcome.ACK;
     }
-    return switch (claim(event.notificationId())) {
-      case ACQUIRED, TAKEN_OVER -> deliver(message, event, deliveryAttempt);
+    Claimed claimed;
+    try {
+      claimed = claim(message, event.notificationId());
+    } catch (PermanentFailure failure) {
+      // Nothing to claim: no such notification after the grace period.
+      return reject(message, event.notificationId(), failure, false);
+    } catch (Stopping stopping) {
+      return Outcome.NACK;
+    }
+    return switch (claimed.claim()) {
+      case ACQUIRED, TAKEN_OVER ->
+          deliver(message, event, claimed.notification().orElseThrow(), deliveryAttempt);
       // A worker died after recording the send but before announcing it: announce now.
-      case ALREADY_SENT -> repairAndAnnounce(event.notificationId());
+      case ALREADY_SENT -> announce(event.notificationId(), "sent");
       case ALREADY_FAILED -> Outcome.ACK;
       // Only when stopping: the holder is alive and Pub/Sub gets the message back.
-      case HELD_ELSEWHERE -> Outcome.NACK;
+      case HELD_ELSEWHERE, UNKNOWN_NOTIFICATION -> Outcome.NACK;
     };
   }
 
   /**
-   * Claims the notification, holding the message while another live worker has the claim: its
-   * holder either finishes (sent or failed) or dies and the lease lapses. A nack here would spend a
-   * delivery attempt on a message nobody failed.
+   * Claims the notification (and reads it, in the same round trip). Holds the message while another
+   * live worker has the claim: its holder either finishes (sent or failed) or dies and the lease
+   * lapses; a nack here would spend a delivery attempt on a message nobody failed. Looks again with
+   * backoff while the notification does not exist yet, for the grace period.
    */
-  private Claim claim(String notificationId) {
-    Claim claim = ledger.claim(notificationId);
-    if (claim == Claim.HELD_ELSEWHERE) {
+  private Claimed claim(PubsubMessage message, String notificationId) {
+    Claimed claimed =
+        awaitRecord(
+            message,
+            () -> Optional.of(ledger.claim(notificationId)).filter(c -> !unknown(c)),
+            "unknown_notification",
+            "no notification with id " + notificationId);
+    if (claimed.claim() == Claim.HELD_ELSEWHERE) {
       claims.get(Claim.HELD_ELSEWHERE).increment();
       log.atDebug()
           .addKeyValue("notificationId", notificationId)
           .log("claim held by another worker; holding the message until it is decided");
-      while (claim == Claim.HELD_ELSEWHERE && stop.sleep(HELD_ELSEWHERE_POLL)) {
-        claim = ledger.claim(notificationId);
+      while (claimed.claim() == Claim.HELD_ELSEWHERE && stop.sleep(HELD_ELSEWHERE_POLL)) {
+        claimed = ledger.claim(notificationId);
       }
     }
-    Counter counter = claims.get(claim);
-    if (counter != null && claim != Claim.HELD_ELSEWHERE) {
+    Counter counter = claims.get(claimed.claim());
+    if (counter != null && claimed.claim() != Claim.HELD_ELSEWHERE) {
       counter.increment();
     }
-    if (claim == Claim.TAKEN_OVER) {
+    if (claimed.claim() == Claim.TAKEN_OVER) {
       log.atInfo()
           .addKeyValue("notificationId", notificationId)
           .log("took over a claim whose holder stopped renewing it");
     }
-    return claim;
+    return claimed;
   }
 
-  private Outcome deliver(PubsubMessage message, NotificationCreated event, int deliveryAttempt) {
+  private static boolean unknown(Claimed claimed) {
+    return claimed.claim() == Claim.UNKNOWN_NOTIFICATION;
+  }
+
+  private Outcome deliver(
+      PubsubMessage message,
+      NotificationCreated event,
+      Notification notification,
+      int deliveryAttempt) {
     String id = event.notificationId();
     try (ClaimRenewer.Renewal renewal = renewer.keep(id)) {
       String sesMessageId;
@@ -185,12 +206,6 @@ public final class DeliveryPipeline {
                 () -> users.find(event.userId()),
                 "unknown_user",
                 "no user with id " + event.userId());
-        Notification notification =
-            awaitRecord(
-                message,
-                () -> notifications.find(id),
-                "unknown_notification",
-                "no notification with id " + id);
         sesMessageId = send(templates.render(notification, user));
       } catch (PermanentFailure failure) {
         return reject(message, id, failure, true);
@@ -279,23 +294,13 @@ public final class DeliveryPipeline {
   }
 
   /**
-   * Records the accepted send in the ledger, then on the notification, retrying each in place until
-   * it is written or the stop grace period is over. Returns false when it gave up (the email may
-   * then go out twice once the claim lapses: README, "Delivery semantics").
+   * Records the accepted send, retrying in place until it is written or the stop grace period is
+   * over. Returns false when it gave up (the email may then go out twice once the claim lapses:
+   * README, "Delivery semantics").
    */
   private boolean record(String id, String sesMessageId) {
     Instant sentAt = clock.instant();
-    boolean[] ledgerWritten = {false};
-    return untilWritten(
-        id,
-        "email sent",
-        () -> {
-          if (!ledgerWritten[0]) {
-            ledger.markSent(id, sesMessageId);
-            ledgerWritten[0] = true;
-          }
-          notifications.markSent(id, sesMessageId, sentAt);
-        });
+    return untilWritten(id, "email sent", () -> ledger.markSent(id, sesMessageId, sentAt));
   }
 
   /**
@@ -325,19 +330,6 @@ public final class DeliveryPipeline {
     }
   }
 
-  /** The ledger says sent: make sure the notification says so too, then announce. */
-  private Outcome repairAndAnnounce(String id) {
-    ledger
-        .sentRecord(id)
-        .filter(sent -> notifications.repairSent(id, sent.sesMessageId(), sent.sentAt()))
-        .ifPresent(
-            sent ->
-                log.atInfo()
-                    .addKeyValue("notificationId", id)
-                    .log("notification marked sent from the ledger's record"));
-    return announce(id, "sent");
-  }
-
   /**
    * @param claimed this worker holds the notification's claim, so its records are ours to mark
    *     failed
@@ -347,13 +339,7 @@ public final class DeliveryPipeline {
     deadLettered.increment();
     boolean copied = events.deadLetter(message, failure.reason(), failure.getMessage());
     if (claimed) {
-      untilWritten(
-          notificationId,
-          "dead-lettered",
-          () -> {
-            ledger.markFailed(notificationId);
-            notifications.markFailed(notificationId);
-          });
+      untilWritten(notificationId, "dead-lettered", () -> ledger.markFailed(notificationId));
     }
     if (notificationId != null) {
       events.publishOutcome(notificationId, "failed");

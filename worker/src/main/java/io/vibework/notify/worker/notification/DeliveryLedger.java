@@ -2,15 +2,19 @@ package io.vibework.notify.worker.notification;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
 import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.nin;
+import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.set;
+import static com.mongodb.client.model.Updates.unset;
 
-import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
 import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,8 +25,14 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 
 /**
- * The record that makes "one email per notification" hold: a {@code deliveries} document per
- * notification, claimed before sending and marked sent right after SES accepts the email.
+ * What makes "one email per notification" hold: a {@code delivery} sub-document on each
+ * notification ({@code state}, {@code owner}, {@code leaseUntil}, {@code updatedAt}) beside the
+ * backend's {@code status}, claimed before sending and marked sent, together with {@code status},
+ * right after SES accepts the email.
+ *
+ * <p>Living on the notification, a claim also returns the notification (one round trip), and the
+ * send is recorded by one update: two MongoDB round trips per email. Every filter pins {@code _id},
+ * so MongoDB answers each through the {@code _id} index.
  *
  * <p>A claim is a short lease that its holder renews while it works ({@link #renew}); a worker that
  * dies leaves a claim that another worker takes over as soon as the lease lapses. The one window
@@ -40,23 +50,32 @@ public final class DeliveryLedger {
     ALREADY_SENT,
     ALREADY_FAILED,
     /** Another worker holds a live claim. */
-    HELD_ELSEWHERE
+    HELD_ELSEWHERE,
+    /** No notification with that id (yet: the backend may publish before its write is visible). */
+    UNKNOWN_NOTIFICATION
   }
 
-  /** A finished send, as recorded: SES's message id and when it was recorded. */
-  public record SentRecord(String sesMessageId, Instant sentAt) {}
+  /** A claim attempt's result; {@code notification} is present when this worker holds the claim. */
+  public record Claimed(Claim claim, Optional<Notification> notification) {
+    static Claimed of(Claim claim) {
+      return new Claimed(claim, Optional.empty());
+    }
+  }
 
   static final String SENDING = "sending";
   static final String SENT = "sent";
   static final String FAILED = "failed";
 
-  private final MongoCollection<Document> deliveries;
+  private static final FindOneAndUpdateOptions BEFORE_UPDATE =
+      new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE);
+
+  private final MongoCollection<Document> notifications;
   private final String owner;
   private final Duration lease;
   private final Clock clock;
 
   public DeliveryLedger(MongoDatabase database, String owner, Duration lease, Clock clock) {
-    this.deliveries = database.getCollection("deliveries");
+    this.notifications = database.getCollection("notifications");
     this.owner = owner;
     this.lease = lease;
     this.clock = clock;
@@ -66,50 +85,75 @@ public final class DeliveryLedger {
     return lease;
   }
 
-  public Claim claim(String notificationId) {
-    Instant now = clock.instant();
-    Date until = Date.from(now.plus(lease));
+  /**
+   * Claims the notification when nobody holds it (or its holder's lease lapsed) and it is not
+   * finished; returns it with the claim. A {@code status} of {@code sent} or {@code failed} without
+   * a {@code delivery} (written by the backend, or by a worker of chart 0.2, which kept claims
+   * elsewhere) counts as finished.
+   */
+  public Claimed claim(String notificationId) {
+    Date now = Date.from(clock.instant());
+    Bson claimable =
+        and(
+            eq("_id", notificationId),
+            nin("status", SENT, FAILED),
+            or(
+                exists("delivery", false),
+                and(eq("delivery.state", SENDING), lt("delivery.leaseUntil", now))));
+    Document ours =
+        new Document("state", SENDING)
+            .append("owner", owner)
+            .append("leaseUntil", Date.from(now.toInstant().plus(lease)))
+            .append("updatedAt", now);
     try {
-      deliveries.insertOne(
-          new Document("_id", notificationId)
-              .append("state", SENDING)
-              .append("owner", owner)
-              .append("leaseUntil", until)
-              .append("updatedAt", Date.from(now)));
-      return Claim.ACQUIRED;
-    } catch (MongoWriteException e) {
-      if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-        throw new TransientFailure("delivery ledger write failed", e);
+      Document before =
+          notifications.findOneAndUpdate(claimable, set("delivery", ours), BEFORE_UPDATE);
+      if (before != null) {
+        Document previous = before.get("delivery", Document.class);
+        Claim claim =
+            previous == null || owner.equals(previous.getString("owner"))
+                ? Claim.ACQUIRED
+                : Claim.TAKEN_OVER;
+        return new Claimed(claim, Optional.of(notification(before)));
       }
+      return Claimed.of(unclaimable(notifications.find(eq("_id", notificationId)).first()));
     } catch (MongoException e) {
-      throw new TransientFailure(
-          "delivery ledger write failed: " + e.getClass().getSimpleName(), e);
+      throw new TransientFailure("mongodb claim failed: " + e.getClass().getSimpleName(), e);
     }
-    return existing(notificationId, Date.from(now), until);
   }
 
-  private Claim existing(String notificationId, Date now, Date until) {
-    try {
-      Document takenOver =
-          deliveries.findOneAndUpdate(
-              and(eq("_id", notificationId), eq("state", SENDING), lt("leaseUntil", now)),
-              combine(set("owner", owner), set("leaseUntil", until), set("updatedAt", now)));
-      if (takenOver != null) {
-        return owner.equals(takenOver.getString("owner")) ? Claim.ACQUIRED : Claim.TAKEN_OVER;
-      }
-      Document current = deliveries.find(eq("_id", notificationId)).first();
-      if (current == null) {
-        // Released between our insert and our read: the next look claims it afresh.
-        return Claim.HELD_ELSEWHERE;
-      }
-      return switch (current.getString("state")) {
-        case SENT -> Claim.ALREADY_SENT;
-        case FAILED -> Claim.ALREADY_FAILED;
-        default -> Claim.HELD_ELSEWHERE;
-      };
-    } catch (MongoException e) {
-      throw new TransientFailure("delivery ledger read failed: " + e.getClass().getSimpleName(), e);
+  private static Claim unclaimable(Document current) {
+    if (current == null) {
+      return Claim.UNKNOWN_NOTIFICATION;
     }
+    Document delivery = current.get("delivery", Document.class);
+    String state = delivery == null ? current.getString("status") : delivery.getString("state");
+    if (SENT.equals(state)) {
+      return Claim.ALREADY_SENT;
+    }
+    if (FAILED.equals(state)) {
+      return Claim.ALREADY_FAILED;
+    }
+    // A live claim elsewhere, or one released between our update and our read: look again later.
+    return Claim.HELD_ELSEWHERE;
+  }
+
+  private static Notification notification(Document doc) {
+    Document data = doc.get("data", Document.class);
+    return new Notification(
+        doc.getString("_id"),
+        doc.getString("userId"),
+        Optional.ofNullable(doc.getString("template")).orElse(""),
+        field(data, "name"),
+        field(data, "title"),
+        field(data, "message"));
+  }
+
+  private static String field(Document data, String key) {
+    if (data == null || data.get(key) == null) {
+      return "";
+    }
+    return String.valueOf(data.get(key));
   }
 
   /**
@@ -118,63 +162,61 @@ public final class DeliveryLedger {
    * not answer.
    */
   public boolean renew(String notificationId) {
+    Instant now = clock.instant();
     try {
-      return deliveries
+      return notifications
               .updateOne(
-                  and(eq("_id", notificationId), eq("owner", owner), eq("state", SENDING)),
+                  ours(notificationId),
                   combine(
-                      set("leaseUntil", Date.from(clock.instant().plus(lease))),
-                      set("updatedAt", Date.from(clock.instant()))))
+                      set("delivery.leaseUntil", Date.from(now.plus(lease))),
+                      set("delivery.updatedAt", Date.from(now))))
               .getMatchedCount()
           > 0;
     } catch (MongoException e) {
-      throw new TransientFailure(
-          "delivery ledger renew failed: " + e.getClass().getSimpleName(), e);
+      throw new TransientFailure("mongodb renew failed: " + e.getClass().getSimpleName(), e);
     }
   }
 
-  /** The recorded send of a notification whose ledger entry is {@code sent}. */
-  public Optional<SentRecord> sentRecord(String notificationId) {
-    try {
-      Document current = deliveries.find(and(eq("_id", notificationId), eq("state", SENT))).first();
-      if (current == null) {
-        return Optional.empty();
-      }
-      Date at = current.getDate("updatedAt");
-      return Optional.of(
-          new SentRecord(
-              current.getString("sesMessageId"), at == null ? clock.instant() : at.toInstant()));
-    } catch (MongoException e) {
-      throw new TransientFailure("delivery ledger read failed: " + e.getClass().getSimpleName(), e);
-    }
-  }
-
-  public void markSent(String notificationId, String sesMessageId) {
-    finish(notificationId, combine(set("state", SENT), set("sesMessageId", sesMessageId)));
+  /** Records the accepted send: the backend's fields and the claim's state, in one write. */
+  public void markSent(String notificationId, String sesMessageId, Instant sentAt) {
+    finish(
+        notificationId,
+        SENT,
+        combine(
+            set("status", SENT),
+            set("sentAt", Date.from(sentAt)),
+            set("sesMessageId", sesMessageId)));
   }
 
   public void markFailed(String notificationId) {
-    finish(notificationId, set("state", FAILED));
+    finish(notificationId, FAILED, set("status", FAILED));
   }
 
   /** Gives the claim back so a redelivery can try again at once. */
   public void release(String notificationId) {
     try {
-      deliveries.deleteOne(
-          and(eq("_id", notificationId), eq("owner", owner), eq("state", SENDING)));
+      notifications.updateOne(ours(notificationId), unset("delivery"));
     } catch (MongoException e) {
       // The lease lapses on its own; a failed release only delays the retry by one lease.
     }
   }
 
-  private void finish(String notificationId, Bson change) {
+  private Bson ours(String notificationId) {
+    return and(
+        eq("_id", notificationId), eq("delivery.owner", owner), eq("delivery.state", SENDING));
+  }
+
+  private void finish(String notificationId, String state, Bson fields) {
     try {
-      deliveries.updateOne(
+      notifications.updateOne(
           eq("_id", notificationId),
-          combine(change, set("owner", owner), set("updatedAt", Date.from(clock.instant()))));
+          combine(
+              fields,
+              set("delivery.state", state),
+              set("delivery.owner", owner),
+              set("delivery.updatedAt", Date.from(clock.instant()))));
     } catch (MongoException e) {
-      throw new TransientFailure(
-          "delivery ledger write failed: " + e.getClass().getSimpleName(), e);
+      throw new TransientFailure("mongodb write failed: " + e.getClass().getSimpleName(), e);
     }
   }
 }

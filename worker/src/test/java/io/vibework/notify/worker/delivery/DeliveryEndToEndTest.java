@@ -133,15 +133,16 @@ class DeliveryEndToEndTest extends WithRealServers {
     PipelineFixture.Welcome cy = fixture.addUserWithWelcome("Cy");
     String id = cy.notificationId();
     // What a worker leaves behind when it dies after SES accepted the email but before acking.
-    fixture
-        .data
-        .deliveries()
-        .insertOne(
-            new Document("_id", id)
-                .append("state", "sent")
-                .append("owner", "dead-worker")
-                .append("sesMessageId", "ses-1")
-                .append("leaseUntil", new Date()));
+    fixture.data.setOnNotification(
+        id,
+        new Document("status", "sent")
+            .append("sesMessageId", "ses-1")
+            .append("sentAt", new Date())
+            .append(
+                "delivery",
+                new Document("state", "sent")
+                    .append("owner", "dead-worker")
+                    .append("leaseUntil", new Date())));
     fixture.startWorker(fixture.environment(topics));
 
     fixture.publishCreated(topics, id, cy.userId(), "email");
@@ -223,14 +224,7 @@ class DeliveryEndToEndTest extends WithRealServers {
                 .first()
                 .getString("status"))
         .isEqualTo("sent");
-    assertThat(
-            fixture
-                .data
-                .deliveries()
-                .find(new Document("_id", gus.notificationId()))
-                .first()
-                .getString("state"))
-        .isEqualTo("sent");
+    assertThat(fixture.data.delivery(gus.notificationId()).getString("state")).isEqualTo("sent");
     assertThat(fixture.emailsTo(gus.address())).hasSize(1);
   }
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The records and the one-email promise when something fails at the worst moment: SES's answer
- * lost, MongoDB away right after SES accepted, a claim left by a dead worker, a ledger that says
- * sent while the notification does not, a user the backend has not written yet.
+ * lost, MongoDB away right after SES accepted, a claim left by a dead worker, a notification
+ * already sent without a claim, a user the backend has not written yet.
  */
 class DeliveryUnderFaultsTest extends WithRealServers {
   /** SES v2 SendEmail; GetAccount (the quota watcher) passes untouched. */
@@ -92,15 +92,14 @@ class DeliveryUnderFaultsTest extends WithRealServers {
     Topics topics = fixture.freshTopicsWithDeadLetterPolicy(10, 5);
     PipelineFixture.Welcome jo = fixture.addUserWithWelcome("Jo");
     // What a worker killed mid-send leaves: a claim it will never renew, lapsing in 4 s.
-    fixture
-        .data
-        .deliveries()
-        .insertOne(
-            new Document("_id", jo.notificationId())
-                .append("state", "sending")
+    fixture.data.setOnNotification(
+        jo.notificationId(),
+        new Document(
+            "delivery",
+            new Document("state", "sending")
                 .append("owner", "killed-worker")
                 .append("leaseUntil", Date.from(Instant.now().plusSeconds(4)))
-                .append("updatedAt", new Date()));
+                .append("updatedAt", new Date())));
     Worker worker = fixture.startWorker(fixture.environment(topics));
 
     fixture.publishCreated(topics, jo.notificationId(), jo.userId(), "email");
@@ -118,32 +117,24 @@ class DeliveryUnderFaultsTest extends WithRealServers {
   }
 
   @Test
-  void aLedgerThatSaysSentRepairsTheNotificationBeforeAnnouncing() {
+  void aNotificationAlreadySentWithoutAClaimIsAnnouncedAndNotMailedAgain() {
     Topics topics = fixture.freshTopics(10);
     PipelineFixture.Welcome kim = fixture.addUserWithWelcome("Kim");
-    // A worker recorded the send in the ledger and died before writing the notification.
-    fixture
-        .data
-        .deliveries()
-        .insertOne(
-            new Document("_id", kim.notificationId())
-                .append("state", "sent")
-                .append("owner", "dead-worker")
-                .append("sesMessageId", "ses-kim-1")
-                .append("leaseUntil", new Date())
-                .append("updatedAt", new Date()));
-    fixture.startWorker(fixture.environment(topics));
+    // Sent before this worker version kept its claim on the notification (or by the backend).
+    fixture.data.setOnNotification(
+        kim.notificationId(),
+        new Document("status", "sent")
+            .append("sesMessageId", "ses-kim-1")
+            .append("sentAt", new Date()));
+    Worker worker = fixture.startWorker(fixture.environment(topics));
 
     fixture.publishCreated(topics, kim.notificationId(), kim.userId(), "email");
 
     assertThat(fixture.awaitOutcome(topics, kim.notificationId()).get("status").asText())
         .isEqualTo("sent");
-    Document stored =
-        fixture.data.notifications().find(new Document("_id", kim.notificationId())).first();
-    assertThat(stored.getString("status")).isEqualTo("sent");
-    assertThat(stored.getString("sesMessageId")).isEqualTo("ses-kim-1");
-    assertThat(stored.get("sentAt")).isInstanceOf(Date.class);
     assertThat(fixture.emailsTo(kim.address())).isEmpty();
+    assertThat(Meters.ledgerClaims(worker.registry(), "already_sent")).isEqualTo(1);
+    assertThat(fixture.data.delivery(kim.notificationId())).as("no claim written").isNull();
   }
 
   @Test
@@ -192,7 +183,7 @@ class DeliveryUnderFaultsTest extends WithRealServers {
   }
 
   private static String ledgerState(String id) {
-    return fixture.data.deliveries().find(new Document("_id", id)).first().getString("state");
+    return fixture.data.delivery(id).getString("state");
   }
 
   private static String notificationStatus(String id) {
