@@ -26,6 +26,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +98,12 @@ public final class WorkerBenchmark {
               "round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
               round, baseline.rate(), baseline.cpuPerThousand());
           System.out.printf(
-              "round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
-              round, worker.rate(), worker.cpuPerThousand(), worker.rate() / baseline.rate());
+              "round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs %s  ratio %.2fx%n",
+              round,
+              worker.rate(),
+              worker.cpuPerThousand(),
+              worker.jitSplit(),
+              worker.rate() / baseline.rate());
           System.out.printf(
               "round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n",
               round, worker.othersLine());
@@ -124,19 +129,39 @@ public final class WorkerBenchmark {
     }
   }
 
+  /**
+   * One measured window. {@code jitCpu} is the part of {@code cpu} spent by the measured process's
+   * JIT compiler threads, null when not read (no /proc).
+   */
   record Result(
       int messages,
       Duration elapsed,
       Duration cpu,
+      Duration jitCpu,
       Map<String, Duration> othersCpu,
       Latency latency,
       String check) {
-    Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
-      this(messages, elapsed, cpu, othersCpu, new Latency(new double[0]), "");
+    Result(
+        int messages,
+        Duration elapsed,
+        Duration cpu,
+        Duration jitCpu,
+        Map<String, Duration> othersCpu) {
+      this(messages, elapsed, cpu, jitCpu, othersCpu, new Latency(new double[0]), "");
     }
 
     Result with(Latency latency, String check) {
-      return new Result(messages, elapsed, cpu, othersCpu, latency, check);
+      return new Result(messages, elapsed, cpu, jitCpu, othersCpu, latency, check);
+    }
+
+    /** The measured process's CPU split into its JIT compiler threads and everything else. */
+    String jitSplit() {
+      if (jitCpu == null) {
+        return "(JIT compiler threads n/a)";
+      }
+      return String.format(
+          "(JIT compiler threads %.3f, rest %.3f)",
+          perThousand(jitCpu), perThousand(cpu.minus(jitCpu)));
     }
 
     double rate() {
@@ -207,6 +232,7 @@ public final class WorkerBenchmark {
       awaitCount(() -> lastAcked(log), warmup, process);
       return measure(
           process,
+          null,
           n,
           () -> publishBatched(pubsub, topic, bodies.subList(0, n)),
           () -> lastAcked(log) - warmup);
@@ -280,6 +306,7 @@ public final class WorkerBenchmark {
       Result result =
           measure(
               process,
+              new ThreadCpu(process.pid()),
               n,
               () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
               () -> acked(metrics) - before);
@@ -427,20 +454,123 @@ public final class WorkerBenchmark {
         + " emails, all marked sent)";
   }
 
-  private static Result measure(Process process, int n, Runnable publish, LongSupplier done)
+  /**
+   * Times {@code publish} until {@code done} reaches n; {@code threads}, if given, splits the
+   * process's CPU into JIT compiler threads and the rest.
+   */
+  private static Result measure(
+      Process process, ThreadCpu threads, int n, Runnable publish, LongSupplier done)
       throws Exception {
+    Duration jitBefore = threads == null ? null : threads.jit();
     Duration cpuBefore = cpu(process);
     Map<String, Duration> othersBefore = othersCpu(process);
     long started = System.nanoTime();
     publish.run();
-    awaitCount(done, n, process);
+    awaitCount(
+        () -> {
+          if (threads != null) {
+            threads.sample();
+          }
+          return done.getAsLong();
+        },
+        n,
+        process);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    Duration cpu = cpu(process).minus(cpuBefore);
+    Duration jitAfter = threads == null ? null : threads.jit();
     Map<String, Duration> others = new TreeMap<>();
     othersCpu(process)
         .forEach(
             (name, after) ->
                 others.put(name, after.minus(othersBefore.getOrDefault(name, Duration.ZERO))));
-    return new Result(n, elapsed, cpu(process).minus(cpuBefore), others);
+    Duration jit = jitBefore == null || jitAfter == null ? null : jitAfter.minus(jitBefore);
+    return new Result(n, elapsed, cpu, jit, others);
+  }
+
+  /**
+   * Linux only: the CPU of one process's JIT compiler threads, read from {@code
+   * /proc/<pid>/task/<tid>/stat} (utime + stime; the thread's name is the stat's comm field, the
+   * same as {@code /comm}). HotSpot starts and retires compiler threads as its queue grows and
+   * shrinks, so every thread seen keeps its last reading: sampling often (each poll of a measured
+   * window) loses at most one poll interval of a thread that exits.
+   */
+  static final class ThreadCpu {
+    /** Compiler threads' names as the kernel keeps them (15 characters). */
+    private static final List<String> COMPILER_THREADS =
+        List.of("C1 CompilerThre", "C2 CompilerThre");
+
+    private static final long TICKS_PER_SECOND = clockTicks();
+
+    private final Path tasks;
+
+    /** Per compiler thread (tid and start time, so a reused tid is a new thread): ticks so far. */
+    private final Map<String, Long> compilers = new HashMap<>();
+
+    private boolean available;
+
+    ThreadCpu(long pid) {
+      tasks = Path.of("/proc", String.valueOf(pid), "task");
+      available = Files.isDirectory(tasks);
+      sample();
+    }
+
+    /** CPU so far of the process's compiler threads, or null when /proc could not be read. */
+    synchronized Duration jit() {
+      sample();
+      if (!available) {
+        return null;
+      }
+      long ticks = compilers.values().stream().mapToLong(Long::longValue).sum();
+      return Duration.ofNanos(ticks * 1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    synchronized void sample() {
+      if (!available) {
+        return;
+      }
+      try (var threads = Files.newDirectoryStream(tasks)) {
+        for (Path thread : threads) {
+          String stat;
+          try {
+            stat = Files.readString(thread.resolve("stat"));
+          } catch (IOException exited) {
+            continue;
+          }
+          // "tid (comm) state ppid ...": comm may hold spaces and parentheses, so cut at the last.
+          int open = stat.indexOf('(');
+          int close = stat.lastIndexOf(')');
+          String comm = stat.substring(open + 1, close);
+          if (COMPILER_THREADS.stream().noneMatch(comm::startsWith)) {
+            continue;
+          }
+          // Fields from 3 (state) on: utime is field 14, stime 15, starttime 22.
+          String[] fields = stat.substring(close + 2).trim().split(" ");
+          long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          compilers.put(stat.substring(0, open).trim() + "@" + fields[19], ticks);
+        }
+      } catch (IOException | DirectoryIteratorException gone) {
+        // the process exited: the readings so far stand
+      } catch (RuntimeException unexpected) {
+        available = false; // not the stat format this parses
+      }
+    }
+
+    /** USER_HZ: 100 on practically every Linux, asked of getconf once in case it is not. */
+    private static long clockTicks() {
+      try {
+        Process getconf =
+            new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+        String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (getconf.waitFor() == 0) {
+          return Long.parseLong(out.trim());
+        }
+      } catch (IOException | NumberFormatException e) {
+        // fall through
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 100;
+    }
   }
 
   /**
