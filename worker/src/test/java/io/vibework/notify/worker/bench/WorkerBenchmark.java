@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 
@@ -55,6 +54,21 @@ public final class WorkerBenchmark {
   private static final int MAX_OUTSTANDING = 200;
   private static final int LATENCY_RATE = 100;
 
+  /**
+   * Warm-up messages go out this many at a time, each lot once the previous one is acked: the
+   * emulator slows to a crawl holding a backlog of many thousands.
+   */
+  private static final int WARMUP_CHUNK = 500;
+
+  /** The worker's warm-up ends after a chunk in which its JIT compiler threads used less. */
+  private static final double JIT_SETTLED = 0.10;
+
+  /**
+   * The bare client has little to compile: its warm-up stays fixed (at most this many, a multiple
+   * of 100 because it reports acks in hundreds).
+   */
+  private static final int BASELINE_WARMUP = 2000;
+
   /** mongo-java-server runs inside this JVM on threads named so: their CPU is MongoDB's. */
   private static final String MONGO_THREADS = "mongo-server";
 
@@ -65,7 +79,7 @@ public final class WorkerBenchmark {
         Path.of(args.length > 0 ? args[0] : "worker/target/worker.jar").toAbsolutePath();
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 12000;
     int latencyMessages = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
     try (RedisServer redis = new RedisServer();
         MariaDbServer mysql = new MariaDbServer();
@@ -88,8 +102,16 @@ public final class WorkerBenchmark {
             System.getProperty("os.arch"),
             System.getProperty("java.version"));
         System.out.printf(
-            "messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
-            n, warmup, rounds, MAX_OUTSTANDING, latencyMessages, LATENCY_RATE);
+            "messages per run: %d after up to %d warm-up messages (JIT, pools, cache; %d at a time until the worker's JIT compiler threads use < %.0f%% of its CPU; baseline: %d), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
+            n,
+            warmup,
+            WARMUP_CHUNK,
+            JIT_SETTLED * 100,
+            baselineWarmup(warmup),
+            rounds,
+            MAX_OUTSTANDING,
+            latencyMessages,
+            LATENCY_RATE);
         List<double[]> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           Result baseline = runBaseline(pubsub, n, warmup, round);
@@ -104,6 +126,8 @@ public final class WorkerBenchmark {
               worker.cpuPerThousand(),
               worker.jitSplit(),
               worker.rate() / baseline.rate());
+          System.out.printf(
+              "round %d warm-up (worker, not measured): %s%n", round, worker.warmup());
           System.out.printf(
               "round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n",
               round, worker.othersLine());
@@ -140,18 +164,20 @@ public final class WorkerBenchmark {
       Duration jitCpu,
       Map<String, Duration> othersCpu,
       Latency latency,
-      String check) {
+      String check,
+      String warmup) {
     Result(
         int messages,
         Duration elapsed,
         Duration cpu,
         Duration jitCpu,
         Map<String, Duration> othersCpu) {
-      this(messages, elapsed, cpu, jitCpu, othersCpu, new Latency(new double[0]), "");
+      this(messages, elapsed, cpu, jitCpu, othersCpu, new Latency(new double[0]), "", "");
     }
 
-    Result with(Latency latency, String check) {
-      return new Result(messages, elapsed, cpu, jitCpu, othersCpu, latency, check);
+    Result with(Latency latency, String check, Warmup warmup) {
+      return new Result(
+          messages, elapsed, cpu, jitCpu, othersCpu, latency, check, warmup.toString());
     }
 
     /** The measured process's CPU split into its JIT compiler threads and everything else. */
@@ -198,8 +224,13 @@ public final class WorkerBenchmark {
     }
   }
 
-  private static Result runBaseline(PubSubEmulator pubsub, int n, int warmup, int round)
+  private static int baselineWarmup(int warmup) {
+    return Math.min(warmup, BASELINE_WARMUP) / 100 * 100;
+  }
+
+  private static Result runBaseline(PubSubEmulator pubsub, int n, int maxWarmup, int round)
       throws Exception {
+    int warmup = baselineWarmup(maxWarmup);
     String topic = "bench-baseline-" + round;
     pubsub.createTopic(topic);
     pubsub.createSubscription(topic + "-sub", topic, 60);
@@ -228,8 +259,11 @@ public final class WorkerBenchmark {
                 + (i % USERS)
                 + "\",\"type\":\"email\"}");
       }
-      publishBatched(pubsub, topic, bodies.subList(n, n + warmup));
-      awaitCount(() -> lastAcked(log), warmup, process);
+      for (int from = n; from < n + warmup; from += WARMUP_CHUNK) {
+        int to = Math.min(from + WARMUP_CHUNK, n + warmup);
+        publishBatched(pubsub, topic, bodies.subList(from, to));
+        awaitCount(() -> lastAcked(log), to - n, process);
+      }
       return measure(
           process,
           null,
@@ -246,7 +280,7 @@ public final class WorkerBenchmark {
       PubSubEmulator pubsub,
       Path jar,
       int n,
-      int warmup,
+      int maxWarmup,
       int latencyMessages,
       int round)
       throws Exception {
@@ -260,24 +294,11 @@ public final class WorkerBenchmark {
                 "bench-dead-" + round,
                 "bench-dead-check-" + round),
             60);
-    List<Document> docs = new ArrayList<>();
+    // Notification indexes: measured [0, n), latency [n, n + latencyMessages), then as many
+    // warm-up ones as the warm-up uses (their documents are written chunk by chunk).
+    int firstWarmup = n + latencyMessages;
     List<String> bodies = new ArrayList<>();
-    int total = n + warmup + latencyMessages;
-    for (int i = 0; i < total; i++) {
-      String id = "bench-" + round + "-" + i;
-      String user = "bench-u" + (i % USERS);
-      docs.add(
-          new Document("_id", id)
-              .append("userId", user)
-              .append("template", "notification")
-              .append(
-                  "data",
-                  new Document("title", subject(round, i)).append("message", "Message <" + i + ">"))
-              .append("status", "pending"));
-      bodies.add(
-          "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
-    }
-    fixture.data.notifications().insertMany(docs);
+    fixture.data.notifications().insertMany(notifications(round, 0, firstWarmup, bodies));
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     int port = Ports.free();
     env.put("HTTP_PORT", String.valueOf(port));
@@ -297,16 +318,26 @@ public final class WorkerBenchmark {
     builder.environment().putAll(env);
     Process process = builder.start();
     URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-    try {
+    ThreadCpu threads = new ThreadCpu(process.pid());
+    try (SentWatcher sent = new SentWatcher(pubsub, topics.sentCheck())) {
       awaitHttp(URI.create("http://127.0.0.1:" + port + "/readyz"), process, log);
-      // Warm-up, not measured: fills the cache (every user) and lets the JIT compile the hot paths.
-      publishBatched(pubsub, topics.created(), bodies.subList(n, n + warmup));
-      awaitCount(() -> acked(metrics), warmup, process);
+      Warmup warmup =
+          warmUp(
+              fixture,
+              pubsub,
+              topics,
+              process,
+              metrics,
+              threads,
+              sent,
+              round,
+              firstWarmup,
+              maxWarmup);
       long before = acked(metrics);
       Result result =
           measure(
               process,
-              new ThreadCpu(process.pid()),
+              threads,
               n,
               () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
               () -> acked(metrics) - before);
@@ -314,23 +345,120 @@ public final class WorkerBenchmark {
           latency(
               pubsub,
               topics,
-              ids(round, n + warmup, total),
-              bodies.subList(n + warmup, total),
-              n + warmup,
+              sent,
+              ids(round, 0, n),
+              ids(round, n, firstWarmup),
+              bodies.subList(n, firstWarmup),
               process);
       awaitCount(() -> acked(metrics) - before, n + latencyMessages, process);
-      String check = exactlyOneEmailEach(fixture, round, total);
+      String check = exactlyOneEmailEach(fixture, round, firstWarmup + warmup.used());
       // Every round starts from the same collection size: mongo-java-server answers any filter
       // beyond a bare _id by scanning the collection (a real MongoDB uses the _id index).
       fixture
           .data
           .notifications()
           .deleteMany(new Document("_id", new Document("$regex", "^bench-" + round + "-")));
-      return result.with(latency, check);
+      return result.with(latency, check, warmup);
     } finally {
       process.destroy();
       process.waitFor();
     }
+  }
+
+  /** Pending notifications {@code from} to {@code to} of a round; their messages go to bodies. */
+  private static List<Document> notifications(int round, int from, int to, List<String> bodies) {
+    List<Document> docs = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      String id = "bench-" + round + "-" + i;
+      String user = "bench-u" + (i % USERS);
+      docs.add(
+          new Document("_id", id)
+              .append("userId", user)
+              .append("template", "notification")
+              .append(
+                  "data",
+                  new Document("title", subject(round, i)).append("message", "Message <" + i + ">"))
+              .append("status", "pending"));
+      bodies.add(
+          "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
+    }
+    return docs;
+  }
+
+  /** How a worker's warm-up went: messages used, of at most, and its last chunk's JIT share. */
+  record Warmup(int used, int max, double lastJitShare) {
+    @Override
+    public String toString() {
+      if (Double.isNaN(lastJitShare)) {
+        return String.format("%d of at most %d messages (JIT share n/a)", used, max);
+      }
+      return String.format(
+          "%d of at most %d messages; JIT compiler threads %.1f%% of the worker's CPU over the last %d%s",
+          used,
+          max,
+          lastJitShare * 100,
+          Math.min(WARMUP_CHUNK, used),
+          lastJitShare < JIT_SETTLED ? "" : " (not settled: the cap ran out)");
+    }
+  }
+
+  /**
+   * Warms the worker up (cache of every user, pools, JIT) with notifications {@code first} on,
+   * {@link #WARMUP_CHUNK} at a time: each chunk is published once the previous one is acked and its
+   * notification-sent events taken off the check subscription, so the emulator never holds a big
+   * backlog. Stops after a chunk in which the JIT compiler threads used less than {@link
+   * #JIT_SETTLED} of the worker's CPU, or at {@code max} messages.
+   */
+  private static Warmup warmUp(
+      PipelineFixture fixture,
+      PubSubEmulator pubsub,
+      Topics topics,
+      Process process,
+      URI metrics,
+      ThreadCpu threads,
+      SentWatcher sent,
+      int round,
+      int first,
+      int max)
+      throws Exception {
+    sent.start();
+    long ackedBefore = acked(metrics);
+    int used = 0;
+    double share = Double.NaN;
+    Duration cpuBefore = cpu(process);
+    Duration jitBefore = threads.jit();
+    while (used < max) {
+      int from = first + used;
+      int to = from + Math.min(WARMUP_CHUNK, max - used);
+      List<String> bodies = new ArrayList<>();
+      fixture.data.notifications().insertMany(notifications(round, from, to, bodies));
+      publishBatched(pubsub, topics.created(), bodies);
+      int target = to - first;
+      awaitCount(
+          () -> {
+            threads.sample();
+            return acked(metrics) - ackedBefore;
+          },
+          target,
+          process);
+      List<String> ids = ids(round, from, to);
+      awaitCount(() -> sent.count(ids), ids.size(), process);
+      used = target;
+      Duration cpuAfter = cpu(process);
+      Duration jitAfter = threads.jit();
+      share =
+          jitAfter == null || jitBefore == null
+              ? Double.NaN
+              : (double) jitAfter.minus(jitBefore).toNanos()
+                  / Math.max(1, cpuAfter.minus(cpuBefore).toNanos());
+      cpuBefore = cpuAfter;
+      jitBefore = jitAfter;
+      if (share < JIT_SETTLED) {
+        break;
+      }
+    }
+    sent.stop();
+    return new Warmup(used, max, share);
   }
 
   private static String subject(int round, int i) {
@@ -346,6 +474,69 @@ public final class WorkerBenchmark {
   }
 
   /**
+   * The round's check subscription of {@code notification-sent}, read while started: each
+   * notification id with when its event first arrived.
+   */
+  static final class SentWatcher implements AutoCloseable {
+    private final Map<String, Long> announced = new ConcurrentHashMap<>();
+    private final ManagedChannel channel;
+    private final ProjectSubscriptionName subscription;
+    private Subscriber subscriber;
+
+    SentWatcher(PubSubEmulator pubsub, String subscription) {
+      this.channel = ManagedChannelBuilder.forTarget(pubsub.hostPort()).usePlaintext().build();
+      this.subscription = ProjectSubscriptionName.of(pubsub.projectId(), subscription);
+    }
+
+    void start() {
+      if (subscriber != null) {
+        return;
+      }
+      subscriber =
+          Subscriber.newBuilder(
+                  subscription,
+                  (MessageReceiver)
+                      (message, reply) -> {
+                        long at = System.nanoTime();
+                        reply.ack();
+                        String body = message.getData().toStringUtf8();
+                        int start = body.indexOf("bench-");
+                        if (start >= 0) {
+                          announced.putIfAbsent(
+                              body.substring(start, body.indexOf('"', start)), at);
+                        }
+                      })
+              .setChannelProvider(
+                  FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+              .setCredentialsProvider(NoCredentialsProvider.create())
+              .build();
+      subscriber.startAsync().awaitRunning();
+    }
+
+    void stop() {
+      if (subscriber != null) {
+        subscriber.stopAsync().awaitTerminated();
+        subscriber = null;
+      }
+    }
+
+    /** How many of these notifications have been announced so far. */
+    long count(List<String> ids) {
+      return ids.stream().filter(announced::containsKey).count();
+    }
+
+    Long announced(String id) {
+      return announced.get(id);
+    }
+
+    @Override
+    public void close() {
+      stop();
+      channel.shutdownNow();
+    }
+  }
+
+  /**
    * Publishes one message every 10 ms (one REST request each, as a backend would) and times each
    * from just before its publish until a subscriber of {@code notification-sent} receives the
    * worker's event for it.
@@ -353,39 +544,18 @@ public final class WorkerBenchmark {
   private static Latency latency(
       PubSubEmulator pubsub,
       Topics topics,
+      SentWatcher sent,
+      List<String> backlog,
       List<String> ids,
       List<String> bodies,
-      long backlog,
       Process process)
       throws Exception {
     Map<String, Long> published = new ConcurrentHashMap<>();
-    Map<String, Long> announced = new ConcurrentHashMap<>();
-    AtomicLong received = new AtomicLong();
-    ManagedChannel channel =
-        ManagedChannelBuilder.forTarget(pubsub.hostPort()).usePlaintext().build();
-    Subscriber sent =
-        Subscriber.newBuilder(
-                ProjectSubscriptionName.of(pubsub.projectId(), topics.sentCheck()),
-                (MessageReceiver)
-                    (message, reply) -> {
-                      long at = System.nanoTime();
-                      reply.ack();
-                      received.incrementAndGet();
-                      String body = message.getData().toStringUtf8();
-                      int start = body.indexOf("bench-");
-                      if (start >= 0) {
-                        announced.putIfAbsent(body.substring(start, body.indexOf('"', start)), at);
-                      }
-                    })
-            .setChannelProvider(
-                FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
-            .setCredentialsProvider(NoCredentialsProvider.create())
-            .build();
-    sent.startAsync().awaitRunning();
+    sent.start();
     try {
       // The throughput phase's events are still queued on the check subscription: take them all
       // first, or the timed events would wait behind them.
-      awaitCount(received::get, backlog, process);
+      awaitCount(() -> sent.count(backlog), backlog.size(), process);
       Thread.sleep(500);
       long period = 1_000_000_000L / LATENCY_RATE;
       long start = System.nanoTime();
@@ -398,14 +568,13 @@ public final class WorkerBenchmark {
         published.put(ids.get(i), System.nanoTime());
         pubsub.publish(topics.created(), bodies.get(i));
       }
-      awaitCount(() -> ids.stream().filter(announced::containsKey).count(), ids.size(), process);
+      awaitCount(() -> sent.count(ids), ids.size(), process);
     } finally {
-      sent.stopAsync().awaitTerminated();
-      channel.shutdownNow();
+      sent.stop();
     }
     return new Latency(
         ids.stream()
-            .mapToDouble(id -> (announced.get(id) - published.get(id)) / 1e6)
+            .mapToDouble(id -> (sent.announced(id) - published.get(id)) / 1e6)
             .sorted()
             .toArray());
   }
