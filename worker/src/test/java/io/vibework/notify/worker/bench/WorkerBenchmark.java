@@ -213,6 +213,10 @@ public final class WorkerBenchmark {
     }
   }
 
+  interface Interruptible {
+    void run() throws InterruptedException;
+  }
+
   /** Publish-to-sent latencies in milliseconds, sorted. */
   record Latency(double[] millis) {
     double percentile(int p) {
@@ -333,6 +337,7 @@ public final class WorkerBenchmark {
               round,
               firstWarmup,
               maxWarmup);
+      awaitIdle(metrics, process);
       long before = acked(metrics);
       Result result =
           measure(
@@ -341,11 +346,14 @@ public final class WorkerBenchmark {
               n,
               () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
               () -> acked(metrics) - before);
+      // No backlog of the measured phase into the latency phase: every measured message acked and
+      // its event taken off the check subscription (by id, so redeliveries do not count twice).
       Latency latency =
           latency(
               pubsub,
               topics,
               sent,
+              () -> awaitIdle(metrics, process),
               ids(round, 0, n),
               ids(round, n, firstWarmup),
               bodies.subList(n, firstWarmup),
@@ -545,6 +553,7 @@ public final class WorkerBenchmark {
       PubSubEmulator pubsub,
       Topics topics,
       SentWatcher sent,
+      Interruptible idle,
       List<String> backlog,
       List<String> ids,
       List<String> bodies,
@@ -554,8 +563,9 @@ public final class WorkerBenchmark {
     sent.start();
     try {
       // The throughput phase's events are still queued on the check subscription: take them all
-      // first, or the timed events would wait behind them.
+      // first, or the timed events would wait behind them; and the worker must be done with it.
       awaitCount(() -> sent.count(backlog), backlog.size(), process);
+      idle.run();
       Thread.sleep(500);
       long period = 1_000_000_000L / LATENCY_RATE;
       long start = System.nanoTime();
@@ -853,17 +863,32 @@ public final class WorkerBenchmark {
   }
 
   private static long acked(URI metrics) {
+    return metric(metrics, "notify_worker_messages_total{outcome=\"acked\"}", 0);
+  }
+
+  /** Messages the worker holds, received and not yet acked or nacked; -1 if unknown. */
+  private static long inFlight(URI metrics) {
+    return metric(metrics, "notify_worker_messages_in_flight", -1);
+  }
+
+  private static long metric(URI metrics, String series, long unknown) {
     try (HttpClient http = HttpClient.newHttpClient()) {
       String body =
           http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
               .body();
       return body.lines()
-          .filter(l -> l.startsWith("notify_worker_messages_total{outcome=\"acked\"}"))
+          .filter(l -> l.startsWith(series + " "))
           .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-          .sum();
+          .reduce(Long::sum)
+          .orElse(unknown);
     } catch (IOException | InterruptedException e) {
-      return 0;
+      return unknown;
     }
+  }
+
+  /** Until the worker holds no message: every one it received is acked or nacked. */
+  private static void awaitIdle(URI metrics, Process process) throws InterruptedException {
+    awaitCount(() -> inFlight(metrics) == 0 ? 1 : 0, 1, process);
   }
 
   private static long lastAcked(Path log) {
