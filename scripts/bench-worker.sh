@@ -3,7 +3,8 @@
 # the worker end to end vs the bare Pub/Sub client, same emulator, same run; then LATENCY_N messages
 # at 100 msg/s for publish->sent latency, and a check of exactly one email per notification.
 # WARMUP caps the worker's warm-up: 500 messages at a time, each lot once the last is acked, until
-# its JIT compiler threads use < 10% of its CPU over a lot (the bare client warms up on at most 2000).
+# its JIT compiler threads use < 10% of its CPU over each of 2 lots in a row (the bare client warms
+# up on at most 2000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=${JAVA_HOME:-$(scripts/java-home.sh)}

@@ -60,8 +60,14 @@ public final class WorkerBenchmark {
    */
   private static final int WARMUP_CHUNK = 500;
 
-  /** The worker's warm-up ends after a chunk in which its JIT compiler threads used less. */
+  /**
+   * The worker's warm-up ends after {@link #SETTLED_CHUNKS} chunks in a row in each of which its
+   * JIT compiler threads used less than this share of its CPU: one alone can be a lull (seen: 4% in
+   * a chunk, then 29% over the measured run).
+   */
   private static final double JIT_SETTLED = 0.10;
+
+  private static final int SETTLED_CHUNKS = 2;
 
   /**
    * The bare client has little to compile: its warm-up stays fixed (at most this many, a multiple
@@ -102,11 +108,12 @@ public final class WorkerBenchmark {
             System.getProperty("os.arch"),
             System.getProperty("java.version"));
         System.out.printf(
-            "messages per run: %d after up to %d warm-up messages (JIT, pools, cache; %d at a time until the worker's JIT compiler threads use < %.0f%% of its CPU; baseline: %d), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
+            "messages per run: %d after up to %d warm-up messages (JIT, pools, cache; %d at a time until the worker's JIT compiler threads use < %.0f%% of its CPU over %d in a row; baseline: %d), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
             n,
             warmup,
             WARMUP_CHUNK,
             JIT_SETTLED * 100,
+            SETTLED_CHUNKS,
             baselineWarmup(warmup),
             rounds,
             MAX_OUTSTANDING,
@@ -393,29 +400,40 @@ public final class WorkerBenchmark {
     return docs;
   }
 
-  /** How a worker's warm-up went: messages used, of at most, and its last chunk's JIT share. */
-  record Warmup(int used, int max, double lastJitShare) {
+  /** How a worker's warm-up went: messages used, of at most, and each chunk's JIT share. */
+  record Warmup(int used, int max, List<Double> jitShares) {
     @Override
     public String toString() {
-      if (Double.isNaN(lastJitShare)) {
+      if (jitShares.isEmpty() || Double.isNaN(jitShares.getLast())) {
         return String.format("%d of at most %d messages (JIT share n/a)", used, max);
       }
+      StringBuilder last = new StringBuilder();
+      for (double share : jitShares.subList(Math.max(0, jitShares.size() - 4), jitShares.size())) {
+        last.append(last.isEmpty() ? "" : ", ").append(String.format("%.1f%%", share * 100));
+      }
       return String.format(
-          "%d of at most %d messages; JIT compiler threads %.1f%% of the worker's CPU over the last %d%s",
+          "%d of at most %d messages; JIT compiler threads' share of the worker's CPU over the last chunks of %d: %s%s",
           used,
           max,
-          lastJitShare * 100,
-          Math.min(WARMUP_CHUNK, used),
-          lastJitShare < JIT_SETTLED ? "" : " (not settled: the cap ran out)");
+          WARMUP_CHUNK,
+          last,
+          settled(jitShares) ? " (settled)" : " (not settled: the cap ran out)");
     }
+  }
+
+  /** The last {@link #SETTLED_CHUNKS} chunks each below {@link #JIT_SETTLED}. */
+  private static boolean settled(List<Double> shares) {
+    return shares.size() >= SETTLED_CHUNKS
+        && shares.subList(shares.size() - SETTLED_CHUNKS, shares.size()).stream()
+            .allMatch(share -> share < JIT_SETTLED);
   }
 
   /**
    * Warms the worker up (cache of every user, pools, JIT) with notifications {@code first} on,
    * {@link #WARMUP_CHUNK} at a time: each chunk is published once the previous one is acked and its
    * notification-sent events taken off the check subscription, so the emulator never holds a big
-   * backlog. Stops after a chunk in which the JIT compiler threads used less than {@link
-   * #JIT_SETTLED} of the worker's CPU, or at {@code max} messages.
+   * backlog. Stops after {@link #SETTLED_CHUNKS} chunks in a row in each of which the JIT compiler
+   * threads used less than {@link #JIT_SETTLED} of the worker's CPU, or at {@code max} messages.
    */
   private static Warmup warmUp(
       PipelineFixture fixture,
@@ -432,7 +450,7 @@ public final class WorkerBenchmark {
     sent.start();
     long ackedBefore = acked(metrics);
     int used = 0;
-    double share = Double.NaN;
+    List<Double> shares = new ArrayList<>();
     Duration cpuBefore = cpu(process);
     Duration jitBefore = threads.jit();
     while (used < max) {
@@ -454,19 +472,20 @@ public final class WorkerBenchmark {
       used = target;
       Duration cpuAfter = cpu(process);
       Duration jitAfter = threads.jit();
-      share =
+      double share =
           jitAfter == null || jitBefore == null
               ? Double.NaN
               : (double) jitAfter.minus(jitBefore).toNanos()
                   / Math.max(1, cpuAfter.minus(cpuBefore).toNanos());
       cpuBefore = cpuAfter;
       jitBefore = jitAfter;
-      if (share < JIT_SETTLED) {
+      shares.add(share);
+      if (settled(shares)) {
         break;
       }
     }
     sent.stop();
-    return new Warmup(used, max, share);
+    return new Warmup(used, max, shares);
   }
 
   private static String subject(int round, int i) {
