@@ -26,6 +26,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 
@@ -54,6 +54,27 @@ public final class WorkerBenchmark {
   private static final int MAX_OUTSTANDING = 200;
   private static final int LATENCY_RATE = 100;
 
+  /**
+   * Warm-up messages go out this many at a time, each lot once the previous one is acked: the
+   * emulator slows to a crawl holding a backlog of many thousands.
+   */
+  private static final int WARMUP_CHUNK = 500;
+
+  /**
+   * The worker's warm-up ends after {@link #SETTLED_CHUNKS} chunks in a row in each of which its
+   * JIT compiler threads used less than this share of its CPU: one alone can be a lull (seen: 4% in
+   * a chunk, then 29% over the measured run).
+   */
+  private static final double JIT_SETTLED = 0.10;
+
+  private static final int SETTLED_CHUNKS = 2;
+
+  /**
+   * The bare client has little to compile: its warm-up stays fixed (at most this many, a multiple
+   * of 100 because it reports acks in hundreds).
+   */
+  private static final int BASELINE_WARMUP = 2000;
+
   /** mongo-java-server runs inside this JVM on threads named so: their CPU is MongoDB's. */
   private static final String MONGO_THREADS = "mongo-server";
 
@@ -64,7 +85,7 @@ public final class WorkerBenchmark {
         Path.of(args.length > 0 ? args[0] : "worker/target/worker.jar").toAbsolutePath();
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 12000;
     int latencyMessages = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
     try (RedisServer redis = new RedisServer();
         MariaDbServer mysql = new MariaDbServer();
@@ -87,8 +108,17 @@ public final class WorkerBenchmark {
             System.getProperty("os.arch"),
             System.getProperty("java.version"));
         System.out.printf(
-            "messages per run: %d after %d warm-up messages (JIT, pools, cache), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
-            n, warmup, rounds, MAX_OUTSTANDING, latencyMessages, LATENCY_RATE);
+            "messages per run: %d after up to %d warm-up messages (JIT, pools, cache; %d at a time until the worker's JIT compiler threads use < %.0f%% of its CPU over %d in a row; baseline: %d), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
+            n,
+            warmup,
+            WARMUP_CHUNK,
+            JIT_SETTLED * 100,
+            SETTLED_CHUNKS,
+            baselineWarmup(warmup),
+            rounds,
+            MAX_OUTSTANDING,
+            latencyMessages,
+            LATENCY_RATE);
         List<double[]> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           Result baseline = runBaseline(pubsub, n, warmup, round);
@@ -97,8 +127,14 @@ public final class WorkerBenchmark {
               "round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
               round, baseline.rate(), baseline.cpuPerThousand());
           System.out.printf(
-              "round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs  ratio %.2fx%n",
-              round, worker.rate(), worker.cpuPerThousand(), worker.rate() / baseline.rate());
+              "round %d worker   (end to end, cache warm):   %8.1f msg/s  %6.3f CPU-s/1000 msgs %s  ratio %.2fx%n",
+              round,
+              worker.rate(),
+              worker.cpuPerThousand(),
+              worker.jitSplit(),
+              worker.rate() / baseline.rate());
+          System.out.printf(
+              "round %d warm-up (worker, not measured): %s%n", round, worker.warmup());
           System.out.printf(
               "round %d CPU-s/1000 msgs elsewhere during the worker run:%s%n",
               round, worker.othersLine());
@@ -124,19 +160,41 @@ public final class WorkerBenchmark {
     }
   }
 
+  /**
+   * One measured window. {@code jitCpu} is the part of {@code cpu} spent by the measured process's
+   * JIT compiler threads, null when not read (no /proc).
+   */
   record Result(
       int messages,
       Duration elapsed,
       Duration cpu,
+      Duration jitCpu,
       Map<String, Duration> othersCpu,
       Latency latency,
-      String check) {
-    Result(int messages, Duration elapsed, Duration cpu, Map<String, Duration> othersCpu) {
-      this(messages, elapsed, cpu, othersCpu, new Latency(new double[0]), "");
+      String check,
+      String warmup) {
+    Result(
+        int messages,
+        Duration elapsed,
+        Duration cpu,
+        Duration jitCpu,
+        Map<String, Duration> othersCpu) {
+      this(messages, elapsed, cpu, jitCpu, othersCpu, new Latency(new double[0]), "", "");
     }
 
-    Result with(Latency latency, String check) {
-      return new Result(messages, elapsed, cpu, othersCpu, latency, check);
+    Result with(Latency latency, String check, Warmup warmup) {
+      return new Result(
+          messages, elapsed, cpu, jitCpu, othersCpu, latency, check, warmup.toString());
+    }
+
+    /** The measured process's CPU split into its JIT compiler threads and everything else. */
+    String jitSplit() {
+      if (jitCpu == null) {
+        return "(JIT compiler threads n/a)";
+      }
+      return String.format(
+          "(JIT compiler threads %.3f, rest %.3f)",
+          perThousand(jitCpu), perThousand(cpu.minus(jitCpu)));
     }
 
     double rate() {
@@ -162,6 +220,10 @@ public final class WorkerBenchmark {
     }
   }
 
+  interface Interruptible {
+    void run() throws InterruptedException;
+  }
+
   /** Publish-to-sent latencies in milliseconds, sorted. */
   record Latency(double[] millis) {
     double percentile(int p) {
@@ -173,8 +235,13 @@ public final class WorkerBenchmark {
     }
   }
 
-  private static Result runBaseline(PubSubEmulator pubsub, int n, int warmup, int round)
+  private static int baselineWarmup(int warmup) {
+    return Math.min(warmup, BASELINE_WARMUP) / 100 * 100;
+  }
+
+  private static Result runBaseline(PubSubEmulator pubsub, int n, int maxWarmup, int round)
       throws Exception {
+    int warmup = baselineWarmup(maxWarmup);
     String topic = "bench-baseline-" + round;
     pubsub.createTopic(topic);
     pubsub.createSubscription(topic + "-sub", topic, 60);
@@ -203,10 +270,14 @@ public final class WorkerBenchmark {
                 + (i % USERS)
                 + "\",\"type\":\"email\"}");
       }
-      publishBatched(pubsub, topic, bodies.subList(n, n + warmup));
-      awaitCount(() -> lastAcked(log), warmup, process);
+      for (int from = n; from < n + warmup; from += WARMUP_CHUNK) {
+        int to = Math.min(from + WARMUP_CHUNK, n + warmup);
+        publishBatched(pubsub, topic, bodies.subList(from, to));
+        awaitCount(() -> lastAcked(log), to - n, process);
+      }
       return measure(
           process,
+          null,
           n,
           () -> publishBatched(pubsub, topic, bodies.subList(0, n)),
           () -> lastAcked(log) - warmup);
@@ -220,7 +291,7 @@ public final class WorkerBenchmark {
       PubSubEmulator pubsub,
       Path jar,
       int n,
-      int warmup,
+      int maxWarmup,
       int latencyMessages,
       int round)
       throws Exception {
@@ -234,24 +305,11 @@ public final class WorkerBenchmark {
                 "bench-dead-" + round,
                 "bench-dead-check-" + round),
             60);
-    List<Document> docs = new ArrayList<>();
+    // Notification indexes: measured [0, n), latency [n, n + latencyMessages), then as many
+    // warm-up ones as the warm-up uses (their documents are written chunk by chunk).
+    int firstWarmup = n + latencyMessages;
     List<String> bodies = new ArrayList<>();
-    int total = n + warmup + latencyMessages;
-    for (int i = 0; i < total; i++) {
-      String id = "bench-" + round + "-" + i;
-      String user = "bench-u" + (i % USERS);
-      docs.add(
-          new Document("_id", id)
-              .append("userId", user)
-              .append("template", "notification")
-              .append(
-                  "data",
-                  new Document("title", subject(round, i)).append("message", "Message <" + i + ">"))
-              .append("status", "pending"));
-      bodies.add(
-          "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
-    }
-    fixture.data.notifications().insertMany(docs);
+    fixture.data.notifications().insertMany(notifications(round, 0, firstWarmup, bodies));
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     int port = Ports.free();
     env.put("HTTP_PORT", String.valueOf(port));
@@ -271,39 +329,163 @@ public final class WorkerBenchmark {
     builder.environment().putAll(env);
     Process process = builder.start();
     URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-    try {
+    ThreadCpu threads = new ThreadCpu(process.pid());
+    try (SentWatcher sent = new SentWatcher(pubsub, topics.sentCheck())) {
       awaitHttp(URI.create("http://127.0.0.1:" + port + "/readyz"), process, log);
-      // Warm-up, not measured: fills the cache (every user) and lets the JIT compile the hot paths.
-      publishBatched(pubsub, topics.created(), bodies.subList(n, n + warmup));
-      awaitCount(() -> acked(metrics), warmup, process);
+      Warmup warmup =
+          warmUp(
+              fixture,
+              pubsub,
+              topics,
+              process,
+              metrics,
+              threads,
+              sent,
+              round,
+              firstWarmup,
+              maxWarmup);
+      awaitIdle(metrics, process);
       long before = acked(metrics);
       Result result =
           measure(
               process,
+              threads,
               n,
               () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
               () -> acked(metrics) - before);
+      // No backlog of the measured phase into the latency phase: every measured message acked and
+      // its event taken off the check subscription (by id, so redeliveries do not count twice).
       Latency latency =
           latency(
               pubsub,
               topics,
-              ids(round, n + warmup, total),
-              bodies.subList(n + warmup, total),
-              n + warmup,
+              sent,
+              () -> awaitIdle(metrics, process),
+              ids(round, 0, n),
+              ids(round, n, firstWarmup),
+              bodies.subList(n, firstWarmup),
               process);
       awaitCount(() -> acked(metrics) - before, n + latencyMessages, process);
-      String check = exactlyOneEmailEach(fixture, round, total);
+      String check = exactlyOneEmailEach(fixture, round, firstWarmup + warmup.used());
       // Every round starts from the same collection size: mongo-java-server answers any filter
       // beyond a bare _id by scanning the collection (a real MongoDB uses the _id index).
       fixture
           .data
           .notifications()
           .deleteMany(new Document("_id", new Document("$regex", "^bench-" + round + "-")));
-      return result.with(latency, check);
+      return result.with(latency, check, warmup);
     } finally {
       process.destroy();
       process.waitFor();
     }
+  }
+
+  /** Pending notifications {@code from} to {@code to} of a round; their messages go to bodies. */
+  private static List<Document> notifications(int round, int from, int to, List<String> bodies) {
+    List<Document> docs = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      String id = "bench-" + round + "-" + i;
+      String user = "bench-u" + (i % USERS);
+      docs.add(
+          new Document("_id", id)
+              .append("userId", user)
+              .append("template", "notification")
+              .append(
+                  "data",
+                  new Document("title", subject(round, i)).append("message", "Message <" + i + ">"))
+              .append("status", "pending"));
+      bodies.add(
+          "{\"notificationId\":\"" + id + "\",\"userId\":\"" + user + "\",\"type\":\"email\"}");
+    }
+    return docs;
+  }
+
+  /** How a worker's warm-up went: messages used, of at most, and each chunk's JIT share. */
+  record Warmup(int used, int max, List<Double> jitShares) {
+    @Override
+    public String toString() {
+      if (jitShares.isEmpty() || Double.isNaN(jitShares.getLast())) {
+        return String.format("%d of at most %d messages (JIT share n/a)", used, max);
+      }
+      StringBuilder last = new StringBuilder();
+      for (double share : jitShares.subList(Math.max(0, jitShares.size() - 4), jitShares.size())) {
+        last.append(last.isEmpty() ? "" : ", ").append(String.format("%.1f%%", share * 100));
+      }
+      return String.format(
+          "%d of at most %d messages; JIT compiler threads' share of the worker's CPU over the last chunks of %d: %s%s",
+          used,
+          max,
+          WARMUP_CHUNK,
+          last,
+          settled(jitShares) ? " (settled)" : " (not settled: the cap ran out)");
+    }
+  }
+
+  /** The last {@link #SETTLED_CHUNKS} chunks each below {@link #JIT_SETTLED}. */
+  private static boolean settled(List<Double> shares) {
+    return shares.size() >= SETTLED_CHUNKS
+        && shares.subList(shares.size() - SETTLED_CHUNKS, shares.size()).stream()
+            .allMatch(share -> share < JIT_SETTLED);
+  }
+
+  /**
+   * Warms the worker up (cache of every user, pools, JIT) with notifications {@code first} on,
+   * {@link #WARMUP_CHUNK} at a time: each chunk is published once the previous one is acked and its
+   * notification-sent events taken off the check subscription, so the emulator never holds a big
+   * backlog. Stops after {@link #SETTLED_CHUNKS} chunks in a row in each of which the JIT compiler
+   * threads used less than {@link #JIT_SETTLED} of the worker's CPU, or at {@code max} messages.
+   */
+  private static Warmup warmUp(
+      PipelineFixture fixture,
+      PubSubEmulator pubsub,
+      Topics topics,
+      Process process,
+      URI metrics,
+      ThreadCpu threads,
+      SentWatcher sent,
+      int round,
+      int first,
+      int max)
+      throws Exception {
+    sent.start();
+    long ackedBefore = acked(metrics);
+    int used = 0;
+    List<Double> shares = new ArrayList<>();
+    Duration cpuBefore = cpu(process);
+    Duration jitBefore = threads.jit();
+    while (used < max) {
+      int from = first + used;
+      int to = from + Math.min(WARMUP_CHUNK, max - used);
+      List<String> bodies = new ArrayList<>();
+      fixture.data.notifications().insertMany(notifications(round, from, to, bodies));
+      publishBatched(pubsub, topics.created(), bodies);
+      int target = to - first;
+      awaitCount(
+          () -> {
+            threads.sample();
+            return acked(metrics) - ackedBefore;
+          },
+          target,
+          process);
+      List<String> ids = ids(round, from, to);
+      awaitCount(() -> sent.count(ids), ids.size(), process);
+      used = target;
+      Duration cpuAfter = cpu(process);
+      Duration jitAfter = threads.jit();
+      double share =
+          jitAfter == null || jitBefore == null
+              ? Double.NaN
+              : (double) jitAfter.minus(jitBefore).toNanos()
+                  / Math.max(1, cpuAfter.minus(cpuBefore).toNanos());
+      cpuBefore = cpuAfter;
+      jitBefore = jitAfter;
+      shares.add(share);
+      if (settled(shares)) {
+        break;
+      }
+    }
+    sent.stop();
+    return new Warmup(used, max, shares);
   }
 
   private static String subject(int round, int i) {
@@ -319,6 +501,69 @@ public final class WorkerBenchmark {
   }
 
   /**
+   * The round's check subscription of {@code notification-sent}, read while started: each
+   * notification id with when its event first arrived.
+   */
+  static final class SentWatcher implements AutoCloseable {
+    private final Map<String, Long> announced = new ConcurrentHashMap<>();
+    private final ManagedChannel channel;
+    private final ProjectSubscriptionName subscription;
+    private Subscriber subscriber;
+
+    SentWatcher(PubSubEmulator pubsub, String subscription) {
+      this.channel = ManagedChannelBuilder.forTarget(pubsub.hostPort()).usePlaintext().build();
+      this.subscription = ProjectSubscriptionName.of(pubsub.projectId(), subscription);
+    }
+
+    void start() {
+      if (subscriber != null) {
+        return;
+      }
+      subscriber =
+          Subscriber.newBuilder(
+                  subscription,
+                  (MessageReceiver)
+                      (message, reply) -> {
+                        long at = System.nanoTime();
+                        reply.ack();
+                        String body = message.getData().toStringUtf8();
+                        int start = body.indexOf("bench-");
+                        if (start >= 0) {
+                          announced.putIfAbsent(
+                              body.substring(start, body.indexOf('"', start)), at);
+                        }
+                      })
+              .setChannelProvider(
+                  FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+              .setCredentialsProvider(NoCredentialsProvider.create())
+              .build();
+      subscriber.startAsync().awaitRunning();
+    }
+
+    void stop() {
+      if (subscriber != null) {
+        subscriber.stopAsync().awaitTerminated();
+        subscriber = null;
+      }
+    }
+
+    /** How many of these notifications have been announced so far. */
+    long count(List<String> ids) {
+      return ids.stream().filter(announced::containsKey).count();
+    }
+
+    Long announced(String id) {
+      return announced.get(id);
+    }
+
+    @Override
+    public void close() {
+      stop();
+      channel.shutdownNow();
+    }
+  }
+
+  /**
    * Publishes one message every 10 ms (one REST request each, as a backend would) and times each
    * from just before its publish until a subscriber of {@code notification-sent} receives the
    * worker's event for it.
@@ -326,39 +571,20 @@ public final class WorkerBenchmark {
   private static Latency latency(
       PubSubEmulator pubsub,
       Topics topics,
+      SentWatcher sent,
+      Interruptible idle,
+      List<String> backlog,
       List<String> ids,
       List<String> bodies,
-      long backlog,
       Process process)
       throws Exception {
     Map<String, Long> published = new ConcurrentHashMap<>();
-    Map<String, Long> announced = new ConcurrentHashMap<>();
-    AtomicLong received = new AtomicLong();
-    ManagedChannel channel =
-        ManagedChannelBuilder.forTarget(pubsub.hostPort()).usePlaintext().build();
-    Subscriber sent =
-        Subscriber.newBuilder(
-                ProjectSubscriptionName.of(pubsub.projectId(), topics.sentCheck()),
-                (MessageReceiver)
-                    (message, reply) -> {
-                      long at = System.nanoTime();
-                      reply.ack();
-                      received.incrementAndGet();
-                      String body = message.getData().toStringUtf8();
-                      int start = body.indexOf("bench-");
-                      if (start >= 0) {
-                        announced.putIfAbsent(body.substring(start, body.indexOf('"', start)), at);
-                      }
-                    })
-            .setChannelProvider(
-                FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
-            .setCredentialsProvider(NoCredentialsProvider.create())
-            .build();
-    sent.startAsync().awaitRunning();
+    sent.start();
     try {
       // The throughput phase's events are still queued on the check subscription: take them all
-      // first, or the timed events would wait behind them.
-      awaitCount(received::get, backlog, process);
+      // first, or the timed events would wait behind them; and the worker must be done with it.
+      awaitCount(() -> sent.count(backlog), backlog.size(), process);
+      idle.run();
       Thread.sleep(500);
       long period = 1_000_000_000L / LATENCY_RATE;
       long start = System.nanoTime();
@@ -371,14 +597,13 @@ public final class WorkerBenchmark {
         published.put(ids.get(i), System.nanoTime());
         pubsub.publish(topics.created(), bodies.get(i));
       }
-      awaitCount(() -> ids.stream().filter(announced::containsKey).count(), ids.size(), process);
+      awaitCount(() -> sent.count(ids), ids.size(), process);
     } finally {
-      sent.stopAsync().awaitTerminated();
-      channel.shutdownNow();
+      sent.stop();
     }
     return new Latency(
         ids.stream()
-            .mapToDouble(id -> (announced.get(id) - published.get(id)) / 1e6)
+            .mapToDouble(id -> (sent.announced(id) - published.get(id)) / 1e6)
             .sorted()
             .toArray());
   }
@@ -427,20 +652,123 @@ public final class WorkerBenchmark {
         + " emails, all marked sent)";
   }
 
-  private static Result measure(Process process, int n, Runnable publish, LongSupplier done)
+  /**
+   * Times {@code publish} until {@code done} reaches n; {@code threads}, if given, splits the
+   * process's CPU into JIT compiler threads and the rest.
+   */
+  private static Result measure(
+      Process process, ThreadCpu threads, int n, Runnable publish, LongSupplier done)
       throws Exception {
+    Duration jitBefore = threads == null ? null : threads.jit();
     Duration cpuBefore = cpu(process);
     Map<String, Duration> othersBefore = othersCpu(process);
     long started = System.nanoTime();
     publish.run();
-    awaitCount(done, n, process);
+    awaitCount(
+        () -> {
+          if (threads != null) {
+            threads.sample();
+          }
+          return done.getAsLong();
+        },
+        n,
+        process);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    Duration cpu = cpu(process).minus(cpuBefore);
+    Duration jitAfter = threads == null ? null : threads.jit();
     Map<String, Duration> others = new TreeMap<>();
     othersCpu(process)
         .forEach(
             (name, after) ->
                 others.put(name, after.minus(othersBefore.getOrDefault(name, Duration.ZERO))));
-    return new Result(n, elapsed, cpu(process).minus(cpuBefore), others);
+    Duration jit = jitBefore == null || jitAfter == null ? null : jitAfter.minus(jitBefore);
+    return new Result(n, elapsed, cpu, jit, others);
+  }
+
+  /**
+   * Linux only: the CPU of one process's JIT compiler threads, read from {@code
+   * /proc/<pid>/task/<tid>/stat} (utime + stime; the thread's name is the stat's comm field, the
+   * same as {@code /comm}). HotSpot starts and retires compiler threads as its queue grows and
+   * shrinks, so every thread seen keeps its last reading: sampling often (each poll of a measured
+   * window) loses at most one poll interval of a thread that exits.
+   */
+  static final class ThreadCpu {
+    /** Compiler threads' names as the kernel keeps them (15 characters). */
+    private static final List<String> COMPILER_THREADS =
+        List.of("C1 CompilerThre", "C2 CompilerThre");
+
+    private static final long TICKS_PER_SECOND = clockTicks();
+
+    private final Path tasks;
+
+    /** Per compiler thread (tid and start time, so a reused tid is a new thread): ticks so far. */
+    private final Map<String, Long> compilers = new HashMap<>();
+
+    private boolean available;
+
+    ThreadCpu(long pid) {
+      tasks = Path.of("/proc", String.valueOf(pid), "task");
+      available = Files.isDirectory(tasks);
+      sample();
+    }
+
+    /** CPU so far of the process's compiler threads, or null when /proc could not be read. */
+    synchronized Duration jit() {
+      sample();
+      if (!available) {
+        return null;
+      }
+      long ticks = compilers.values().stream().mapToLong(Long::longValue).sum();
+      return Duration.ofNanos(ticks * 1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    synchronized void sample() {
+      if (!available) {
+        return;
+      }
+      try (var threads = Files.newDirectoryStream(tasks)) {
+        for (Path thread : threads) {
+          String stat;
+          try {
+            stat = Files.readString(thread.resolve("stat"));
+          } catch (IOException exited) {
+            continue;
+          }
+          // "tid (comm) state ppid ...": comm may hold spaces and parentheses, so cut at the last.
+          int open = stat.indexOf('(');
+          int close = stat.lastIndexOf(')');
+          String comm = stat.substring(open + 1, close);
+          if (COMPILER_THREADS.stream().noneMatch(comm::startsWith)) {
+            continue;
+          }
+          // Fields from 3 (state) on: utime is field 14, stime 15, starttime 22.
+          String[] fields = stat.substring(close + 2).trim().split(" ");
+          long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          compilers.put(stat.substring(0, open).trim() + "@" + fields[19], ticks);
+        }
+      } catch (IOException | DirectoryIteratorException gone) {
+        // the process exited: the readings so far stand
+      } catch (RuntimeException unexpected) {
+        available = false; // not the stat format this parses
+      }
+    }
+
+    /** USER_HZ: 100 on practically every Linux, asked of getconf once in case it is not. */
+    private static long clockTicks() {
+      try {
+        Process getconf =
+            new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+        String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (getconf.waitFor() == 0) {
+          return Long.parseLong(out.trim());
+        }
+      } catch (IOException | NumberFormatException e) {
+        // fall through
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 100;
+    }
   }
 
   /**
@@ -554,17 +882,32 @@ public final class WorkerBenchmark {
   }
 
   private static long acked(URI metrics) {
+    return metric(metrics, "notify_worker_messages_total{outcome=\"acked\"}", 0);
+  }
+
+  /** Messages the worker holds, received and not yet acked or nacked; -1 if unknown. */
+  private static long inFlight(URI metrics) {
+    return metric(metrics, "notify_worker_messages_in_flight", -1);
+  }
+
+  private static long metric(URI metrics, String series, long unknown) {
     try (HttpClient http = HttpClient.newHttpClient()) {
       String body =
           http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
               .body();
       return body.lines()
-          .filter(l -> l.startsWith("notify_worker_messages_total{outcome=\"acked\"}"))
+          .filter(l -> l.startsWith(series + " "))
           .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-          .sum();
+          .reduce(Long::sum)
+          .orElse(unknown);
     } catch (IOException | InterruptedException e) {
-      return 0;
+      return unknown;
     }
+  }
+
+  /** Until the worker holds no message: every one it received is acked or nacked. */
+  private static void awaitIdle(URI metrics, Process process) throws InterruptedException {
+    awaitCount(() -> inFlight(metrics) == 0 ? 1 : 0, 1, process);
   }
 
   private static long lastAcked(Path log) {
