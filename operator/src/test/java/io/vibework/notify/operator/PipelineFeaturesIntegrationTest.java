@@ -332,19 +332,8 @@ class PipelineFeaturesIntegrationTest {
             });
   }
 
-  /** A spec edit; retried when the operator's status write raced it (409), as kubectl edit is. */
   private void edit(String name, UnaryOperator<NotificationPipelineSpec> change) {
-    Conflicts.retry(
-        () ->
-            client
-                .resources(NotificationPipeline.class)
-                .inNamespace(NS)
-                .withName(name)
-                .edit(
-                    p -> {
-                      p.setSpec(change.apply(p.getSpec()));
-                      return p;
-                    }));
+    Conflicts.editSpec(client, NS, name, change);
   }
 
   private NotificationPipeline get(String name) {

@@ -92,13 +92,8 @@ class PubSubAndPauseIntegrationTest {
     // Another pipeline shares the created-events topic.
     create(
         "sibling",
-        SpecBuilders.pipeline(provisioned("sibling", PubSubSpec.DeletionPolicy.Retain))
-            .pubsub(
-                SpecBuilders.pubsub(
-                        provisioned("sibling", PubSubSpec.DeletionPolicy.Retain).pubsub())
-                    .topic("created-doomed")
-                    .build())
-            .build());
+        provisioned(
+            "sibling", PubSubSpec.DeletionPolicy.Retain, pubsub -> pubsub.topic("created-doomed")));
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -127,13 +122,10 @@ class PubSubAndPauseIntegrationTest {
   void anUnreachablePubSubIsReadyFalseWithAReasonThatNamesTheEndpoint() {
     create(
         "cutoff",
-        SpecBuilders.pipeline(provisioned("cutoff", PubSubSpec.DeletionPolicy.Retain))
-            .pubsub(
-                SpecBuilders.pubsub(
-                        provisioned("cutoff", PubSubSpec.DeletionPolicy.Retain).pubsub())
-                    .emulatorHost("127.0.0.1:1")
-                    .build())
-            .build());
+        provisioned(
+            "cutoff",
+            PubSubSpec.DeletionPolicy.Retain,
+            pubsub -> pubsub.emulatorHost("127.0.0.1:1")));
 
     await()
         .atMost(WAIT)
@@ -230,18 +222,26 @@ class PubSubAndPauseIntegrationTest {
   }
 
   private NotificationPipelineSpec provisioned(String name, PubSubSpec.DeletionPolicy policy) {
+    return provisioned(name, policy, pubsub -> pubsub);
+  }
+
+  /** A provisioned pipeline's spec with {@code tweak} applied to its pubsub section. */
+  private NotificationPipelineSpec provisioned(
+      String name, PubSubSpec.DeletionPolicy policy, UnaryOperator<SpecBuilders.PubSub> tweak) {
     NotificationPipelineSpec base = Fixtures.spec("cache", 1);
     return SpecBuilders.pipeline(base)
         .pubsub(
-            SpecBuilders.pubsub(base.pubsub())
-                .projectId(pubsub.projectId())
-                .emulatorHost(pubsub.hostPort())
-                .subscription("sub-" + name)
-                .topic("created-" + name)
-                .sentTopic("sent-" + name)
-                .deadLetterTopic("dead-" + name)
-                .provision(true)
-                .deletionPolicy(policy)
+            tweak
+                .apply(
+                    SpecBuilders.pubsub(base.pubsub())
+                        .projectId(pubsub.projectId())
+                        .emulatorHost(pubsub.hostPort())
+                        .subscription("sub-" + name)
+                        .topic("created-" + name)
+                        .sentTopic("sent-" + name)
+                        .deadLetterTopic("dead-" + name)
+                        .provision(true)
+                        .deletionPolicy(policy))
                 .build())
         .build();
   }
@@ -251,17 +251,7 @@ class PubSubAndPauseIntegrationTest {
   }
 
   private void edit(String name, UnaryOperator<NotificationPipelineSpec> change) {
-    Conflicts.retry(
-        () ->
-            client
-                .resources(NotificationPipeline.class)
-                .inNamespace(NS)
-                .withName(name)
-                .edit(
-                    p -> {
-                      p.setSpec(change.apply(p.getSpec()));
-                      return p;
-                    }));
+    Conflicts.editSpec(client, NS, name, change);
   }
 
   /** Sets or (with null) removes the pause annotation, as kubectl annotate does. */

@@ -15,6 +15,7 @@ public final class MongoServer extends ClassScopedServer {
   private de.bwaldvogel.mongo.MongoServer server;
   private int port;
   private MongoBackend backend;
+  private IdIndexedBackend indexed;
 
   /** Starts the server (same port as before after a {@link #stop()}); no-op when running. */
   @Override
@@ -22,7 +23,8 @@ public final class MongoServer extends ClassScopedServer {
     if (server != null) {
       return this;
     }
-    backend = surviving(new IdIndexedBackend());
+    indexed = new IdIndexedBackend();
+    backend = surviving(indexed);
     de.bwaldvogel.mongo.MongoServer created = new de.bwaldvogel.mongo.MongoServer(backend);
     if (port == 0) {
       created.bind(Ports.LOOPBACK, 0);
@@ -87,6 +89,11 @@ public final class MongoServer extends ClassScopedServer {
                 throw e.getCause();
               }
             });
+  }
+
+  /** Queries answered through the {@code _id} index that mongo-java-server alone would scan. */
+  synchronized long idIndexedQueries() {
+    return indexed == null ? 0 : indexed.narrowedQueries();
   }
 
   public synchronized boolean isRunning() {

@@ -9,6 +9,7 @@ import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
@@ -44,6 +45,7 @@ class MongoServerTest {
             new Document("_id", "n" + i).append("state", i % 2 == 0 ? "a" : "b"));
       }
       Document pinned = new Document("_id", "n4");
+      long indexedBefore = mongo.idIndexedQueries();
 
       assertThat(notifications.find(new Document(pinned).append("state", "a")).first())
           .containsEntry("_id", "n4");
@@ -67,6 +69,22 @@ class MongoServerTest {
                   .getModifiedCount())
           .isEqualTo(1);
       assertThat(notifications.find(pinned).first()).containsEntry("state", "c");
+      // The driver sends Filters.and(...) as {$and: [...]}: the _id inside it is used too.
+      assertThat(
+              notifications
+                  .updateOne(
+                      Filters.and(Filters.eq("_id", "n6"), Filters.eq("state", "a")),
+                      new Document("$set", new Document("state", "d")))
+                  .getModifiedCount())
+          .isEqualTo(1);
+      assertThat(
+              notifications
+                  .find(Filters.and(Filters.eq("_id", "n6"), Filters.eq("state", "a")))
+                  .first())
+          .isNull();
+      assertThat(mongo.idIndexedQueries() - indexedBefore)
+          .as("every filter pinning one _id went through the index")
+          .isEqualTo(6);
       assertThat(
               notifications.countDocuments(
                   new Document("_id", new Document("$in", List.of("n1", "n3", "n4")))
@@ -84,17 +102,16 @@ class MongoServerTest {
                 .applyConnectionString(new ConnectionString(mongo.connectionString()))
                 .applyToClusterSettings(c -> c.serverSelectionTimeout(1, TimeUnit.SECONDS))
                 .build())) {
-      MongoCollection<Document> deliveries =
-          client.getDatabase("vibework").getCollection("deliveries");
-      deliveries.insertOne(new Document("_id", "d1").append("state", "sent"));
+      MongoCollection<Document> items = client.getDatabase("vibework").getCollection("items");
+      items.insertOne(new Document("_id", "d1").append("state", "sent"));
 
       mongo.pause();
       assertThat(mongo.isRunning()).isFalse();
-      assertThatThrownBy(() -> deliveries.find(new Document("_id", "d1")).first())
+      assertThatThrownBy(() -> items.find(new Document("_id", "d1")).first())
           .isInstanceOf(MongoException.class);
 
       mongo.resume();
-      assertThat(deliveries.find(new Document("_id", "d1")).first()).containsEntry("state", "sent");
+      assertThat(items.find(new Document("_id", "d1")).first()).containsEntry("state", "sent");
     }
   }
 }

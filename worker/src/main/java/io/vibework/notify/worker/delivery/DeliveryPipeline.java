@@ -148,7 +148,8 @@ public final class DeliveryPipeline {
       // A worker died after recording the send but before announcing it: announce now.
       case ALREADY_SENT -> announce(event.notificationId(), "sent");
       case ALREADY_FAILED -> Outcome.ACK;
-      // Only when stopping: the holder is alive and Pub/Sub gets the message back.
+      // Stopping while the holder is alive, or the notification was deleted while we waited:
+      // Pub/Sub gets the message back.
       case HELD_ELSEWHERE, UNKNOWN_NOTIFICATION -> Outcome.NACK;
     };
   }

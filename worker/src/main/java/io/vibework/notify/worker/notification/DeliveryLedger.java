@@ -126,12 +126,14 @@ public final class DeliveryLedger {
     if (current == null) {
       return Claim.UNKNOWN_NOTIFICATION;
     }
+    // The backend's status first: it may say finished while a dead worker's claim says sending.
+    String status = current.getString("status");
     Document delivery = current.get("delivery", Document.class);
-    String state = delivery == null ? current.getString("status") : delivery.getString("state");
-    if (SENT.equals(state)) {
+    String state = delivery == null ? null : delivery.getString("state");
+    if (SENT.equals(status) || SENT.equals(state)) {
       return Claim.ALREADY_SENT;
     }
-    if (FAILED.equals(state)) {
+    if (FAILED.equals(status) || FAILED.equals(state)) {
       return Claim.ALREADY_FAILED;
     }
     // A live claim elsewhere, or one released between our update and our read: look again later.

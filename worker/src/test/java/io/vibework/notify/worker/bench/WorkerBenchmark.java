@@ -374,8 +374,7 @@ public final class WorkerBenchmark {
               process);
       awaitCount(() -> acked(metrics) - before, n + latencyMessages, process);
       String check = exactlyOneEmailEach(fixture, round, firstWarmup + warmup.used());
-      // Every round starts from the same collection size: mongo-java-server answers any filter
-      // beyond a bare _id by scanning the collection (a real MongoDB uses the _id index).
+      // Every round starts from the same collection size (filters that pin no _id still scan).
       fixture
           .data
           .notifications()

@@ -135,6 +135,15 @@ class DeliveryLedgerTest {
   }
 
   @Test
+  void aStatusFinishedUnderADeadWorkersClaimIsNotHeldForEver() {
+    worker("dead", NOW).claim(id);
+    notifications.updateOne(
+        new Document("_id", id), new Document("$set", new Document("status", "failed")));
+
+    assertThat(worker("a", NOW.plusSeconds(5)).claim(id).claim()).isEqualTo(Claim.ALREADY_FAILED);
+  }
+
+  @Test
   void aReleasedClaimCanBeClaimedAtOnceButOnlyItsHolderReleasesIt() {
     worker("a", NOW).claim(id);
     worker("b", NOW).release(id);
