@@ -58,9 +58,4 @@ public record WorkerHealth(
         && Objects.equals(notReadyPods, other.notReadyPods)
         && Objects.equals(unreachablePods, other.unreachablePods);
   }
-
-  /** The same result observed at another time. */
-  public WorkerHealth observedAt(String time) {
-    return new WorkerHealth(status, checks, time, message, pods, notReadyPods, unreachablePods);
-  }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -76,7 +75,8 @@ public final class PubSubProvisioning {
   }
 
   /** Removes the pipeline's subscription and the topics in it that {@code stillNamed} lacks. */
-  public void delete(ResourceID pipeline, PubSubSpec spec, Set<String> stillNamed)
+  public void delete(
+      ResourceID pipeline, PubSubSpec spec, SubscriptionProvisioner.NamedElsewhere stillNamed)
       throws ProvisioningException {
     provisioner.delete(SubscriptionPlan.of(spec), stillNamed);
     last.remove(pipeline);

@@ -92,23 +92,29 @@ public final class SubscriptionProvisioner {
     return new Outcome(createdTopics, false, drifted);
   }
 
+  /** Topic and subscription names other pipelines on the same Pub/Sub project still use. */
+  public record NamedElsewhere(Set<String> topics, Set<String> subscriptions) {}
+
   /**
-   * Deletes the subscription, then every topic of the plan that no other pipeline names. Returns
-   * once the subscription is gone (also when it never existed).
+   * Deletes the subscription and every topic of the plan that no other pipeline names. Returns once
+   * they are gone (also when they never existed).
    */
-  public void delete(SubscriptionPlan plan, Set<String> topicsStillNamed)
+  public void delete(SubscriptionPlan plan, NamedElsewhere stillNamed)
       throws ProvisioningException {
     PubSubAdmin.Clients clients = admin.clients(plan.emulatorHost());
-    try {
-      clients.subscriptions().deleteSubscription(plan.subscriptionPath());
-    } catch (NotFoundException gone) {
-      // already deleted: nothing to do
-    } catch (ApiException e) {
-      throw ProvisioningException.from(
-          e, "delete subscription '" + plan.subscription() + "'", plan);
+    // Another pipeline reading the same subscription would lose its messages with it.
+    if (!stillNamed.subscriptions().contains(plan.subscription())) {
+      try {
+        clients.subscriptions().deleteSubscription(plan.subscriptionPath());
+      } catch (NotFoundException gone) {
+        // already deleted: nothing to do
+      } catch (ApiException e) {
+        throw ProvisioningException.from(
+            e, "delete subscription '" + plan.subscription() + "'", plan);
+      }
     }
     for (String topic : plan.topics()) {
-      if (topicsStillNamed.contains(topic)) {
+      if (stillNamed.topics().contains(topic)) {
         continue;
       }
       try {

@@ -10,6 +10,7 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.pubsub.ProvisioningException;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
+import io.vibework.notify.operator.pubsub.SubscriptionProvisioner.NamedElsewhere;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -68,7 +69,7 @@ public class PubSubCleanupReconciler implements Reconciler<NotificationPipeline>
     EventRecorder events = new EventRecorder(context.getClient(), clock);
     try {
       provisioning.delete(
-          ResourceID.fromResource(p), p.getSpec().pubsub(), topicsNamedByOthers(p, context));
+          ResourceID.fromResource(p), p.getSpec().pubsub(), namedByOthers(p, context));
     } catch (ProvisioningException e) {
       // The pipeline stays (Terminating) until Pub/Sub lets go; the Event says why.
       events.warning(p, e.reason(), "cannot delete the Pub/Sub subscription: " + e.getMessage());
@@ -79,16 +80,18 @@ public class PubSubCleanupReconciler implements Reconciler<NotificationPipeline>
         "PubSubDeleted",
         "deleted subscription "
             + p.getSpec().pubsub().subscriptionOrDefault()
-            + " and the topics no other pipeline names (deletionPolicy: Delete)");
+            + " (unless another pipeline reads it) and the topics no other pipeline names"
+            + " (deletionPolicy: Delete)");
     PrimaryUpdateAndCacheUtils.removeFinalizer(context, PubSubProvisioning.FINALIZER);
     return UpdateControl.noUpdate();
   }
 
-  /** Topics another pipeline on the same Pub/Sub project still names: never deleted. */
-  static Set<String> topicsNamedByOthers(
+  /** What another pipeline on the same Pub/Sub project still names: never deleted. */
+  static NamedElsewhere namedByOthers(
       NotificationPipeline p, Context<NotificationPipeline> context) {
     PubSubSpec mine = p.getSpec().pubsub();
-    Set<String> named = new HashSet<>();
+    Set<String> topics = new HashSet<>();
+    Set<String> subscriptions = new HashSet<>();
     context
         .getPrimaryCache()
         .list(
@@ -101,12 +104,13 @@ public class PubSubCleanupReconciler implements Reconciler<NotificationPipeline>
         .forEach(
             other -> {
               PubSubSpec theirs = other.getSpec().pubsub();
-              named.add(theirs.topicOrDefault());
-              named.add(theirs.sentTopicOrDefault());
+              subscriptions.add(theirs.subscriptionOrDefault());
+              topics.add(theirs.topicOrDefault());
+              topics.add(theirs.sentTopicOrDefault());
               if (theirs.deadLetterTopic() != null) {
-                named.add(theirs.deadLetterTopic());
+                topics.add(theirs.deadLetterTopic());
               }
             });
-    return named;
+    return new NamedElsewhere(topics, subscriptions);
   }
 }

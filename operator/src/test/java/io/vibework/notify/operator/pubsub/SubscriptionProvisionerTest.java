@@ -8,6 +8,7 @@ import com.google.protobuf.FieldMask;
 import com.google.pubsub.v1.DeadLetterPolicy;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.UpdateSubscriptionRequest;
+import io.vibework.notify.operator.pubsub.SubscriptionProvisioner.NamedElsewhere;
 import io.vibework.notify.testkit.PubSubEmulator;
 import java.time.Duration;
 import java.util.Optional;
@@ -159,7 +160,7 @@ class SubscriptionProvisionerTest {
     SubscriptionPlan plan = plan("deleted", Optional.of("dead"));
     provisioner.ensure(plan);
 
-    provisioner.delete(plan, Set.of(plan.topic()));
+    provisioner.delete(plan, new NamedElsewhere(Set.of(plan.topic()), Set.of()));
 
     assertThatThrownBy(() -> subscription(plan)).isInstanceOf(NotFoundException.class);
     var topics = admin.clients(plan.emulatorHost()).topics();
@@ -169,7 +170,24 @@ class SubscriptionProvisionerTest {
     assertThatThrownBy(() -> topics.getTopic(plan.topicPath(plan.deadLetterTopic().get())))
         .isInstanceOf(NotFoundException.class);
     // Deleting again (the finalizer retried) is not an error.
-    provisioner.delete(plan, Set.of(plan.topic()));
+    provisioner.delete(plan, new NamedElsewhere(Set.of(plan.topic()), Set.of()));
+  }
+
+  @Test
+  void aSubscriptionAnotherPipelineReadsIsKeptWhenItsTopicsGo() throws Exception {
+    SubscriptionPlan plan = plan("shared", Optional.empty());
+    provisioner.ensure(plan);
+
+    provisioner.delete(plan, new NamedElsewhere(Set.of(), Set.of(plan.subscription())));
+
+    assertThat(subscription(plan).getName()).isEqualTo(plan.subscriptionPath());
+    assertThatThrownBy(
+            () ->
+                admin
+                    .clients(plan.emulatorHost())
+                    .topics()
+                    .getTopic(plan.topicPath(plan.sentTopic())))
+        .isInstanceOf(NotFoundException.class);
   }
 
   private static SubscriptionPlan plan(String name, Optional<String> deadLetter) {
