@@ -321,10 +321,9 @@ public final class DeliveryPipeline {
               .log(after + " but not recorded before the worker stopped");
           return false;
         }
-        // The class only: driver messages can quote connection strings.
         log.atWarn()
             .addKeyValue("notificationId", id)
-            .addKeyValue("error", e.getClass().getSimpleName())
+            .addKeyValue("error", TransientFailure.describe(e))
             .log(after + " but not recorded yet; retrying");
         StopSignal.pause(StopSignal.backoff(attempt, RECORD_BASE, RECORD_CAP));
       }

@@ -17,6 +17,7 @@ import io.vibework.notify.worker.config.PubSubSettings;
 import io.vibework.notify.worker.delivery.DeliveryPipeline;
 import io.vibework.notify.worker.delivery.Outcome;
 import io.vibework.notify.worker.delivery.StopSignal;
+import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -132,10 +133,9 @@ public final class NotificationSubscriber {
           try {
             outcome = pipeline.process(message, attempt == null ? 0 : attempt);
           } catch (RuntimeException e) {
-            // The class only: driver messages can quote connection strings.
             log.atWarn()
                 .addKeyValue("messageId", message.getMessageId())
-                .addKeyValue("error", e.getClass().getSimpleName())
+                .addKeyValue("error", TransientFailure.describe(e))
                 .log("message processing failed; will retry");
             outcome = Outcome.NACK;
           }
