@@ -32,7 +32,6 @@ import io.vibework.notify.worker.user.UserRepository;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,9 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-
-  /** Renewed every third of it while held, so a dead holder's claims come back within this much. */
-  private static final Duration CLAIM_LEASE = Duration.ofSeconds(30);
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -97,7 +93,7 @@ public final class Worker implements AutoCloseable {
                     config.email().rateShare(),
                     registry))
             : Optional.empty();
-    sender = new SesEmailSender(config.email(), rateLimiter, registry);
+    sender = new SesEmailSender(config.email(), registry);
     quota = new SesQuotaWatcher(sender, config.email().maxSendRate(), clock, registry);
     SesAccountGate account = new SesAccountGate(clock, registry);
     transport = new PubSubTransport(config.pubsub());
@@ -107,10 +103,11 @@ public final class Worker implements AutoCloseable {
     pipeline =
         new DeliveryPipeline(
             json,
-            new DeliveryLedger(database, workerId(), CLAIM_LEASE, clock),
+            new DeliveryLedger(database, workerId(), config.claimLease(), clock),
             new UserLookup(cache, userRepository, json),
             new EmailTemplates(),
             sender,
+            rateLimiter,
             account,
             events,
             config.pubsub().maxDeliveryAttempts(),

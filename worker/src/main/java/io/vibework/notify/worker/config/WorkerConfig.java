@@ -14,7 +14,8 @@ public record WorkerConfig(
     LogLevel logLevel,
     String appEnv,
     Duration shutdownGrace,
-    Duration unknownRecordGrace) {
+    Duration unknownRecordGrace,
+    Duration claimLease) {
 
   public enum LogLevel {
     TRACE,
@@ -42,6 +43,9 @@ public record WorkerConfig(
         Duration.ofSeconds(env.integer("SHUTDOWN_GRACE_SECONDS", 25, 1, 3600)),
         // The backend may publish before its own write is visible: how long a missing user or
         // notification counts as "not yet" before the message is dead-lettered.
-        Duration.ofSeconds(env.integer("UNKNOWN_RECORD_GRACE_SECONDS", 60, 0, 3600)));
+        Duration.ofSeconds(env.integer("UNKNOWN_RECORD_GRACE_SECONDS", 60, 0, 3600)),
+        // Renewed every third of it while held: a dead holder's claims come back within this much,
+        // and a live holder that cannot renew for this long stops before sending.
+        Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)));
   }
 }

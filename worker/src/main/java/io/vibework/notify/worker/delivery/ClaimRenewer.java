@@ -1,7 +1,9 @@
 package io.vibework.notify.worker.delivery;
 
 import io.vibework.notify.worker.notification.DeliveryLedger;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -12,27 +14,36 @@ import org.slf4j.LoggerFactory;
 /**
  * Renews the claims this worker holds, every third of a lease, so a live holder never loses one and
  * a dead holder's claims lapse within one lease.
+ *
+ * <p>A holder can still lose a claim: stalled (a long GC pause, MongoDB unreachable for a whole
+ * lease) until its lease lapsed and another worker took the notification over. So the pipeline asks
+ * {@link Renewal#held()} right before it sends: a claim not confirmed recently is confirmed then.
  */
 public final class ClaimRenewer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClaimRenewer.class);
 
   private final DeliveryLedger ledger;
+  private final Clock clock;
   private final Duration every;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("claim-renewer").factory());
 
-  public ClaimRenewer(DeliveryLedger ledger) {
+  public ClaimRenewer(DeliveryLedger ledger, Clock clock) {
     this.ledger = ledger;
+    this.clock = clock;
     this.every = ledger.lease().dividedBy(3);
   }
 
-  /** Keeps renewing {@code notificationId}'s claim until the returned handle is closed. */
+  /**
+   * Keeps renewing {@code notificationId}'s claim, just acquired, until the returned handle is
+   * closed.
+   */
   public Renewal keep(String notificationId) {
-    Renewal renewal = new Renewal(notificationId);
+    Renewal renewal = new Renewal(notificationId, clock.instant().plus(ledger.lease()));
     renewal.task =
         timer.scheduleWithFixedDelay(
-            renewal::renew, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            renewal::renewQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return renewal;
   }
 
@@ -40,19 +51,43 @@ public final class ClaimRenewer implements AutoCloseable {
   public final class Renewal implements AutoCloseable {
     private final String notificationId;
     private volatile ScheduledFuture<?> task;
+    private volatile Instant confirmedUntil;
+    private volatile boolean lost;
 
-    private Renewal(String notificationId) {
+    private Renewal(String notificationId, Instant confirmedUntil) {
       this.notificationId = notificationId;
+      this.confirmedUntil = confirmedUntil;
     }
 
-    private void renew() {
+    /**
+     * Whether this worker still holds the claim. Free while the last confirmation has more than
+     * half a lease left (the normal case: a send follows its claim within milliseconds); otherwise
+     * asks MongoDB, and throws {@link TransientFailure} when MongoDB does not answer.
+     */
+    public boolean held() {
+      if (!lost && clock.instant().isBefore(confirmedUntil.minus(ledger.lease().dividedBy(2)))) {
+        return true;
+      }
+      return !lost && renew();
+    }
+
+    private boolean renew() {
+      Instant asked = clock.instant();
+      if (ledger.renew(notificationId)) {
+        confirmedUntil = asked.plus(ledger.lease());
+        return true;
+      }
+      lost = true;
+      task.cancel(false);
+      log.atWarn()
+          .addKeyValue("notificationId", notificationId)
+          .log("claim no longer held by this worker");
+      return false;
+    }
+
+    private void renewQuietly() {
       try {
-        if (!ledger.renew(notificationId)) {
-          log.atWarn()
-              .addKeyValue("notificationId", notificationId)
-              .log("claim no longer held by this worker");
-          task.cancel(false);
-        }
+        renew();
       } catch (TransientFailure e) {
         // MongoDB is away: try again next round; the lease covers two missed renewals.
         log.atWarn()

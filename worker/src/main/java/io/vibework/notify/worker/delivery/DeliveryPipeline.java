@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vibework.notify.worker.email.Email;
 import io.vibework.notify.worker.email.EmailTemplates;
+import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountFailure;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
@@ -51,6 +52,7 @@ public final class DeliveryPipeline {
   private final UserLookup users;
   private final EmailTemplates templates;
   private final SesEmailSender sender;
+  private final Optional<SendRateLimiter> sendRate;
   private final SesAccountGate account;
   private final EventPublisher events;
   private final int maxDeliveryAttempts;
@@ -68,12 +70,20 @@ public final class DeliveryPipeline {
     }
   }
 
+  /** Another worker took the claim over while this one stalled: it must not send. */
+  private static final class ClaimLost extends RuntimeException {
+    ClaimLost() {
+      super("claim lost", null, false, false);
+    }
+  }
+
   public DeliveryPipeline(
       ObjectMapper json,
       DeliveryLedger ledger,
       UserLookup users,
       EmailTemplates templates,
       SesEmailSender sender,
+      Optional<SendRateLimiter> sendRate,
       SesAccountGate account,
       EventPublisher events,
       int maxDeliveryAttempts,
@@ -83,10 +93,11 @@ public final class DeliveryPipeline {
       MeterRegistry registry) {
     this.json = json;
     this.ledger = ledger;
-    this.renewer = new ClaimRenewer(ledger);
+    this.renewer = new ClaimRenewer(ledger, clock);
     this.users = users;
     this.templates = templates;
     this.sender = sender;
+    this.sendRate = sendRate;
     this.account = account;
     this.events = events;
     this.maxDeliveryAttempts = maxDeliveryAttempts;
@@ -207,9 +218,15 @@ public final class DeliveryPipeline {
                 () -> users.find(event.userId()),
                 "unknown_user",
                 "no user with id " + event.userId());
-        sesMessageId = send(templates.render(notification, user));
+        sesMessageId = send(templates.render(notification, user), renewal);
       } catch (PermanentFailure failure) {
         return reject(message, id, failure, true);
+      } catch (ClaimLost lost) {
+        // The claim's new holder decides; the redelivery finds its claim and waits for it.
+        log.atWarn()
+            .addKeyValue("notificationId", id)
+            .log("claim lost before sending (this worker stalled past its lease); not sending");
+        return Outcome.NACK;
       } catch (Stopping stopping) {
         ledger.release(id);
         return Outcome.NACK;
@@ -275,11 +292,19 @@ public final class DeliveryPipeline {
     return Optional.of(Instant.ofEpochSecond(at.getSeconds(), at.getNanos()));
   }
 
-  /** Sends, waiting in place while SES refuses mail for the whole account. */
-  private String send(Email email) {
+  /**
+   * Sends, waiting in place while SES refuses mail for the whole account and for a slot in the
+   * pipeline's send rate, and only while this worker still holds the claim: those waits can outlast
+   * a lease when MongoDB is away.
+   */
+  private String send(Email email, ClaimRenewer.Renewal renewal) {
     while (true) {
       if (!account.awaitTurn(stop)) {
         throw new Stopping();
+      }
+      sendRate.ifPresent(SendRateLimiter::acquire);
+      if (!renewal.held()) {
+        throw new ClaimLost();
       }
       try {
         String sesMessageId = sender.send(email);

@@ -9,7 +9,6 @@ import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -48,20 +47,14 @@ public final class SesEmailSender implements AutoCloseable {
 
   private final SesV2Client ses;
   private final String fromAddress;
-  private final SendRateLimiter rateLimiter;
   private final MeterRegistry registry;
   private final Timer latency;
   // Meters are built once per outcome: a builder and its tags per email cost more than the count.
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Counter sent;
 
-  /**
-   * @param rateLimiter empty for no limit
-   */
-  public SesEmailSender(
-      EmailSettings settings, Optional<SendRateLimiter> rateLimiter, MeterRegistry registry) {
+  public SesEmailSender(EmailSettings settings, MeterRegistry registry) {
     this.fromAddress = settings.fromAddress();
-    this.rateLimiter = rateLimiter.orElse(null);
     this.registry = registry;
     // Registered up front so rate() and alerts see a zero before the first failure.
     this.sent = emails("sent", "ok");
@@ -119,11 +112,11 @@ public final class SesEmailSender implements AutoCloseable {
                 .register(registry));
   }
 
-  /** Sends one email (HTML and text parts) and returns SES's message id. */
+  /**
+   * Sends one email (HTML and text parts) now and returns SES's message id; the pipeline has waited
+   * for its slot in the send rate.
+   */
   public String send(Email email) {
-    if (rateLimiter != null) {
-      rateLimiter.acquire();
-    }
     Timer.Sample sample = Timer.start();
     try {
       SendEmailResponse response =

@@ -323,7 +323,7 @@ public final class WorkerBenchmark {
     env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
     env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
     env.put("LOG_LEVEL", "warn");
-    // e.g. -XX:StartFlightRecording=filename=/tmp/worker.jfr to profile the worker under load
+    // e.g. -Xlog:gc; to profile only the measured window, BENCH_PROFILE=/tmp/worker.jfr
     if (System.getenv("BENCH_WORKER_JAVA_OPTS") != null) {
       env.put("JAVA_TOOL_OPTIONS", System.getenv("BENCH_WORKER_JAVA_OPTS"));
     }
@@ -666,6 +666,10 @@ public final class WorkerBenchmark {
   private static Result measure(
       Process process, ThreadCpu threads, int n, Runnable publish, LongSupplier done)
       throws Exception {
+    String profile = threads == null ? null : System.getenv("BENCH_PROFILE");
+    if (profile != null) {
+      jcmd(process, "JFR.start", "name=bench", "settings=profile", "filename=" + profile);
+    }
     Duration jitBefore = threads == null ? null : threads.jit();
     Duration cpuBefore = cpu(process);
     Map<String, Duration> othersBefore = othersCpu(process);
@@ -682,6 +686,10 @@ public final class WorkerBenchmark {
         process);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
     Duration cpu = cpu(process).minus(cpuBefore);
+    if (profile != null) {
+      jcmd(process, "JFR.stop", "name=bench");
+      System.out.println("JFR recording of the measured window: " + profile);
+    }
     Duration jitAfter = threads == null ? null : threads.jit();
     Map<String, Duration> others = new TreeMap<>();
     othersCpu(process)
@@ -970,6 +978,22 @@ public final class WorkerBenchmark {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+  }
+
+  /**
+   * Runs a diagnostic command in {@code process} (with {@code BENCH_PROFILE=<file.jfr>}, a JFR
+   * recording of the worker over the measured window only: no warm-up, no latency phase).
+   */
+  private static void jcmd(Process process, String... command) throws Exception {
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    line.add(String.valueOf(process.pid()));
+    line.addAll(List.of(command));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String output = new String(jcmd.getInputStream().readAllBytes());
+    if (jcmd.waitFor() != 0) {
+      throw new IllegalStateException("jcmd " + String.join(" ", command) + ": " + output);
+    }
   }
 
   private static String javaBin() {

@@ -47,6 +47,7 @@ class WorkerConfigTest {
     assertThat(config.email().staticKeys()).isEmpty();
     assertThat(config.email().maxSendRate()).isZero();
     assertThat(config.unknownRecordGrace()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.claimLease()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -57,10 +58,12 @@ class WorkerConfigTest {
 
     env.put("SES_RATE_SHARE", "4");
     env.put("UNKNOWN_RECORD_GRACE_SECONDS", "5");
+    env.put("CLAIM_LEASE_SECONDS", "3");
     WorkerConfig config = WorkerConfig.fromEnvironment(env);
     assertThat(config.email().maxSendRate()).isEqualTo(14.0);
     assertThat(config.email().rateShare()).isEqualTo(4.0);
     assertThat(config.unknownRecordGrace()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.claimLease()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
@@ -128,6 +131,7 @@ class WorkerConfigTest {
     "SES_RATE_SHARE, fast, SES_RATE_SHARE: must be a number (got 'fast')",
     "SES_RATE_SHARE, -1, SES_RATE_SHARE: must be a number of at least 0.0",
     "UNKNOWN_RECORD_GRACE_SECONDS, 9999, UNKNOWN_RECORD_GRACE_SECONDS: must be between 0 and 3600",
+    "CLAIM_LEASE_SECONDS, 1, CLAIM_LEASE_SECONDS: must be between 3 and 600",
   })
   void aBadValueNamesTheVariable(String variable, String value, String expected) {
     Map<String, String> env = minimal();

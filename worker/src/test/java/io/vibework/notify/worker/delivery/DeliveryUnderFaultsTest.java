@@ -1,6 +1,7 @@
 package io.vibework.notify.worker.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vibework.notify.testkit.FaultProxy;
 import io.vibework.notify.testkit.SesEmulator;
@@ -12,6 +13,7 @@ import io.vibework.notify.worker.Worker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
@@ -155,6 +157,40 @@ class DeliveryUnderFaultsTest extends WithRealServers {
     assertThat(Meters.messages(worker.registry(), "deadlettered")).isZero();
     assertThat(Meters.messages(worker.registry(), "nacked")).isZero();
     assertThat(pubsub.drain(topics.deadLetterCheck(), Duration.ofSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void aWorkerWhoseClaimWasTakenOverWhileItWaitedDoesNotSend() {
+    Topics topics = fixture.freshTopics(30);
+    String userId = PipelineFixture.unique("stalled");
+    String address = userId + "@example.com";
+    String id = PipelineFixture.unique("n-stalled");
+    fixture.data.addNotification(id, userId, "welcome", Map.of("name", "Stalled"));
+    Map<String, String> env = new HashMap<>(fixture.environment(topics));
+    env.put("CLAIM_LEASE_SECONDS", "3");
+    Worker worker = fixture.startWorker(env);
+
+    fixture.publishCreated(topics, id, userId, "email");
+    // The worker claims, then waits in place for a user the backend has not written yet.
+    await().atMost(Duration.ofSeconds(20)).until(() -> fixture.data.delivery(id) != null);
+    // What a stall past the lease leads to: another worker took the notification over.
+    fixture.data.setOnNotification(
+        id,
+        new Document(
+            "delivery",
+            new Document("state", "sending")
+                .append("owner", "other-worker")
+                .append("leaseUntil", Date.from(Instant.now().plusSeconds(300)))
+                .append("updatedAt", new Date())));
+    StopSignal.pause(Duration.ofMillis(1500)); // longer than one renewal (a third of the lease)
+    fixture.data.addUser(userId, address, "Stalled");
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Meters.messages(worker.registry(), "nacked") >= 1);
+    assertThat(fixture.emailsTo(address)).as("the new holder sends, not this worker").isEmpty();
+    assertThat(fixture.data.delivery(id).getString("owner")).isEqualTo("other-worker");
+    assertThat(notificationStatus(id)).isEqualTo("pending");
   }
 
   @Test
