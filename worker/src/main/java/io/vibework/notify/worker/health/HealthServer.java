@@ -7,12 +7,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +38,7 @@ public final class HealthServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
   private static final Duration CHECK_DEADLINE = Duration.ofSeconds(2);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String METRICS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -93,9 +98,39 @@ public final class HealthServer implements AutoCloseable {
         "/metrics",
         exchange ->
             health.respond(
-                exchange, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+                exchange,
+                200,
+                registry.scrape(METRICS_TEXT, namesAsked(exchange.getRequestURI())),
+                METRICS_TEXT));
     http.start();
     return health;
+  }
+
+  /**
+   * The families named by {@code name[]} query parameters (as Prometheus's own client libraries
+   * serve them: a scrape config's {@code params}, or a tool that polls one counter), or null for
+   * all.
+   */
+  static Set<String> namesAsked(URI uri) {
+    String query = uri.getRawQuery();
+    if (query == null) {
+      return null;
+    }
+    Set<String> names = new HashSet<>();
+    for (String parameter : query.split("&")) {
+      int eq = parameter.indexOf('=');
+      if (eq > 0
+          && "name[]"
+              .equals(URLDecoder.decode(parameter.substring(0, eq), StandardCharsets.UTF_8))) {
+        String name = URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
+        names.add(name);
+        // The registry knows a counter by its family name, the scrape shows it with _total.
+        if (name.endsWith("_total")) {
+          names.add(name.substring(0, name.length() - "_total".length()));
+        }
+      }
+    }
+    return names.isEmpty() ? null : names;
   }
 
   public int port() {

@@ -353,6 +353,17 @@ class DeliveryEndToEndTest extends WithRealServers {
             "hikaricp_connections_active",
             "hikaricp_connections_max");
     assertThat(metrics).doesNotContain("\nworker_");
+
+    // A poller that needs one counter asks for its family alone, as Prometheus's params allow.
+    String messages =
+        get(
+                worker,
+                "/metrics?name[]=notify_worker_messages_total&name[]=notify_worker_messages_in_flight")
+            .body();
+    assertThat(messages)
+        .contains(
+            "notify_worker_messages_total{outcome=\"acked\"}", "notify_worker_messages_in_flight")
+        .doesNotContain("jvm_", "notify_worker_emails_total", "hikaricp_");
   }
 
   private HttpResponse<String> get(Worker worker, String path) throws Exception {
