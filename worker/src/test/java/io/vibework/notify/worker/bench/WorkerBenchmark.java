@@ -38,6 +38,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bson.Document;
 
 /**
@@ -50,6 +52,25 @@ import org.bson.Document;
  * one email and is marked sent; the benchmark fails otherwise.
  */
 public final class WorkerBenchmark {
+  /**
+   * The JVM options the worker's image sets ({@code worker/Dockerfile}), or {@code
+   * BENCH_WORKER_JAVA_OPTS} instead (e.g. an older image's, to measure it as it shipped; to profile
+   * only the measured window, use {@code BENCH_PROFILE=/tmp/worker.jfr}).
+   */
+  static String workerJavaOptions() throws IOException {
+    String chosen = System.getenv("BENCH_WORKER_JAVA_OPTS");
+    if (chosen != null) {
+      return chosen;
+    }
+    Matcher image =
+        Pattern.compile("(?m)^ENV JAVA_TOOL_OPTIONS=\"([^\"]*)\"")
+            .matcher(Files.readString(Path.of("worker", "Dockerfile")));
+    if (!image.find()) {
+      throw new IllegalStateException("worker/Dockerfile sets no JAVA_TOOL_OPTIONS");
+    }
+    return image.group(1);
+  }
+
   /** Polls the worker's /metrics every 100 ms: one client and connection, not one per poll. */
   private static final HttpClient POLLER = HttpClient.newHttpClient();
 
@@ -112,11 +133,12 @@ public final class WorkerBenchmark {
           fixture.data.addUser("bench-u" + u, "bench" + u + "@example.com", "Bench " + u);
         }
         System.out.printf(
-            "machine: %d cores, %s %s, JDK %s%n",
+            "machine: %d cores, %s %s, JDK %s; worker JAVA_TOOL_OPTIONS: %s%n",
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("os.name"),
             System.getProperty("os.arch"),
-            System.getProperty("java.version"));
+            System.getProperty("java.version"),
+            workerJavaOptions());
         System.out.printf(
             "messages per run: %d after up to %d warm-up messages (JIT, pools, cache; %d at a time until the worker's JIT compiler threads use < %.0f%% of its CPU over %d in a row; baseline: %d), rounds: %d, flow control: %d outstanding; latency: %d messages at %d msg/s%n",
             n,
@@ -326,10 +348,7 @@ public final class WorkerBenchmark {
     env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", String.valueOf(MAX_OUTSTANDING));
     env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
     env.put("LOG_LEVEL", "warn");
-    // e.g. -Xlog:gc; to profile only the measured window, BENCH_PROFILE=/tmp/worker.jfr
-    if (System.getenv("BENCH_WORKER_JAVA_OPTS") != null) {
-      env.put("JAVA_TOOL_OPTIONS", System.getenv("BENCH_WORKER_JAVA_OPTS"));
-    }
+    env.put("JAVA_TOOL_OPTIONS", workerJavaOptions());
     Path log = Files.createTempFile("bench-worker", ".log");
     ProcessBuilder builder =
         new ProcessBuilder(javaBin(), "-jar", jar.toString())
