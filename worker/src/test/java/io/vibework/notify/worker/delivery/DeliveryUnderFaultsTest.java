@@ -95,13 +95,7 @@ class DeliveryUnderFaultsTest extends WithRealServers {
     PipelineFixture.Welcome jo = fixture.addUserWithWelcome("Jo");
     // What a worker killed mid-send leaves: a claim it will never renew, lapsing in 4 s.
     fixture.data.setOnNotification(
-        jo.notificationId(),
-        new Document(
-            "delivery",
-            new Document("state", "sending")
-                .append("owner", "killed-worker")
-                .append("leaseUntil", Date.from(Instant.now().plusSeconds(4)))
-                .append("updatedAt", new Date())));
+        jo.notificationId(), claimHeldBy("killed-worker", Duration.ofSeconds(4)));
     Worker worker = fixture.startWorker(fixture.environment(topics));
 
     fixture.publishCreated(topics, jo.notificationId(), jo.userId(), "email");
@@ -174,14 +168,7 @@ class DeliveryUnderFaultsTest extends WithRealServers {
     // The worker claims, then waits in place for a user the backend has not written yet.
     await().atMost(Duration.ofSeconds(20)).until(() -> fixture.data.delivery(id) != null);
     // What a stall past the lease leads to: another worker took the notification over.
-    fixture.data.setOnNotification(
-        id,
-        new Document(
-            "delivery",
-            new Document("state", "sending")
-                .append("owner", "other-worker")
-                .append("leaseUntil", Date.from(Instant.now().plusSeconds(300)))
-                .append("updatedAt", new Date())));
+    fixture.data.setOnNotification(id, claimHeldBy("other-worker", Duration.ofMinutes(5)));
     StopSignal.pause(Duration.ofMillis(1500)); // longer than one renewal (a third of the lease)
     fixture.data.addUser(userId, address, "Stalled");
 
@@ -216,6 +203,16 @@ class DeliveryUnderFaultsTest extends WithRealServers {
     assertThat(emails.get(0).subject()).isEqualTo("Your invoice <#42> & co Bcc: x@evil.test end");
     assertThat(emails.get(0).htmlBody()).isEqualTo("<p>a &lt; b</p>");
     assertThat(emails.get(0).textBody()).isEqualTo("a < b");
+  }
+
+  /** A live claim of another worker, its lease lapsing in {@code lease}. */
+  private static Document claimHeldBy(String owner, Duration lease) {
+    return new Document(
+        "delivery",
+        new Document("state", "sending")
+            .append("owner", owner)
+            .append("leaseUntil", Date.from(Instant.now().plus(lease)))
+            .append("updatedAt", new Date()));
   }
 
   private static String ledgerState(String id) {
