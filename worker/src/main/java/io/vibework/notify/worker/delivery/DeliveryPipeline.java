@@ -302,7 +302,9 @@ public final class DeliveryPipeline {
       if (!account.awaitTurn(stop)) {
         throw new Stopping();
       }
-      sendRate.ifPresent(SendRateLimiter::acquire);
+      if (sendRate.isPresent() && !sendRate.get().acquire(stop)) {
+        throw new Stopping();
+      }
       if (!renewal.held()) {
         throw new ClaimLost();
       }

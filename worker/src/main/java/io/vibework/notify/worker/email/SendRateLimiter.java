@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vibework.notify.worker.cache.CacheUnavailableException;
 import io.vibework.notify.worker.cache.RedisCache;
+import io.vibework.notify.worker.delivery.StopSignal;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -26,6 +28,9 @@ public final class SendRateLimiter {
 
   /** Lateness absorbed without losing a slot (and so the largest burst above the rate). */
   private static final long MIN_TOLERANCE_MICROS = 100_000;
+
+  /** How often a send waiting for its turn looks whether the worker is stopping. */
+  private static final Duration STOP_CHECK = Duration.ofMillis(100);
 
   /**
    * KEYS[1]: the schedule's theoretical arrival time (µs on Redis's clock). ARGV[1]: the emission
@@ -80,10 +85,22 @@ public final class SendRateLimiter {
             .register(registry);
   }
 
-  /** Blocks until this send may go. */
-  public void acquire() {
+  /**
+   * Blocks until this send may go; returns false, without a slot, as soon as the worker is stopping
+   * (at a low rate a backlog could otherwise keep sending through the whole shutdown grace).
+   */
+  public boolean acquire(StopSignal stop) {
     long started = System.nanoTime();
-    turn.lock();
+    try {
+      while (!turn.tryLock(STOP_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (stop.isStopping()) {
+          return false;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
     try {
       while (true) {
         long waitMicros;
@@ -96,18 +113,18 @@ public final class SendRateLimiter {
                 .log("shared SES rate budget unreachable (redis); sending at this worker's share");
           }
           share.acquire();
-          return;
+          return !stop.isStopping();
         }
         if (fallingBack.compareAndSet(true, false)) {
           log.info("shared SES rate budget reachable again");
         }
         if (waitMicros <= 0) {
-          return;
+          return true;
         }
-        Thread.sleep(Duration.ofNanos(waitMicros * 1000));
+        if (!stop.sleep(Duration.ofNanos(waitMicros * 1000))) {
+          return false;
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       turn.unlock();
       wait.record(Duration.ofNanos(System.nanoTime() - started));

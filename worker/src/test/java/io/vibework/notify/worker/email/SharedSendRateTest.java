@@ -83,6 +83,34 @@ class SharedSendRateTest extends WithRealServers {
     System.out.printf("without redis: %.1f/s for 3 workers%n", total / seconds);
   }
 
+  @Test
+  void aStoppingWorkerHandsBackTheBacklogWaitingForTheRateInsteadOfSendingIt() {
+    Topics topics = fixture.freshTopics(60);
+    String userId = PipelineFixture.unique("slow");
+    String address = userId + "@example.com";
+    fixture.data.addUser(userId, address, "Slow");
+    List<String> ids =
+        IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-slow")).toList();
+    ids.forEach(id -> fixture.data.addNotification(id, userId, "welcome", Map.of()));
+    Map<String, String> env = new HashMap<>(fixture.environment(topics));
+    env.put("SES_MAX_SEND_RATE", "2");
+    env.put("SHUTDOWN_GRACE_SECONDS", "20");
+    Worker worker = fixture.startWorker(env);
+    fixture.publishCreatedEmails(topics, ids, userId);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.emailsTo(address).size() >= 2);
+
+    int beforeStop = fixture.emailsTo(address).size();
+    worker.close();
+
+    // At 2/s the 18 waiting would have taken 9 s of the 20 s grace to send during shutdown.
+    assertThat(fixture.emailsTo(address).size() - beforeStop)
+        .as("sends that had their slot already, at most")
+        .isLessThanOrEqualTo(2);
+    assertThat(ids.stream().filter(id -> fixture.data.delivery(id) == null).count())
+        .as("handed back unclaimed, for another worker")
+        .isGreaterThanOrEqualTo(15);
+  }
+
   private static double sent(List<Worker> workers) {
     return workers.stream().mapToDouble(w -> Meters.emails(w.registry(), "sent", "ok")).sum();
   }
