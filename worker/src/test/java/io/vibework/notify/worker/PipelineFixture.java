@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * The real servers a worker needs, plus the chores tests repeat: seed users and notifications,
@@ -170,6 +171,21 @@ public final class PipelineFixture implements AutoCloseable {
 
   /** A user with one welcome notification; the common case when a test is about something else. */
   public record Welcome(String userId, String address, String notificationId) {}
+
+  /** A user with {@code notificationIds} pending for them, each titled by its id. */
+  public record Backlog(String userId, String address, List<String> notificationIds) {}
+
+  public Backlog addUserWithBacklog(String name, int count) {
+    String userId = unique(name.toLowerCase());
+    String address = userId + "@example.com";
+    data.addUser(userId, address, name);
+    List<String> ids =
+        IntStream.range(0, count).mapToObj(i -> unique("n-" + name.toLowerCase())).toList();
+    ids.forEach(
+        id ->
+            data.addNotification(id, userId, "notification", Map.of("title", id, "message", "m")));
+    return new Backlog(userId, address, ids);
+  }
 
   public Welcome addUserWithWelcome(String name) {
     String userId = unique(name.toLowerCase());

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The worker as Kubernetes runs it: its own process, its environment, signals and stdout. */
@@ -45,15 +44,10 @@ class WorkerProcessTest extends WithRealServers {
   @Test
   void sigtermDuringABurstLosesNothingAndSendsEachEmailOnce() throws Exception {
     Topics topics = fixture.freshTopics(10);
-    String userId = PipelineFixture.unique("burst");
-    String address = userId + "@example.com";
-    fixture.data.addUser(userId, address, "Burst");
-    List<String> ids =
-        IntStream.range(0, 120).mapToObj(i -> PipelineFixture.unique("n-burst")).toList();
-    ids.forEach(
-        id ->
-            fixture.data.addNotification(
-                id, userId, "notification", Map.of("title", id, "message", "m")));
+    PipelineFixture.Backlog burst = fixture.addUserWithBacklog("Burst", 120);
+    String userId = burst.userId();
+    String address = burst.address();
+    List<String> ids = burst.notificationIds();
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     env.put("PUBSUB_MAX_OUTSTANDING_MESSAGES", "10");
     env.put("SES_MAX_SEND_RATE", "40");

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -89,15 +88,10 @@ class DeliveryEndToEndTest extends WithRealServers {
   @Test
   void duplicatesAcrossTwoWorkersSendOneEmailEach() {
     Topics topics = fixture.freshTopics(10);
-    String userId = PipelineFixture.unique("bob");
-    String address = userId + "@example.com";
-    fixture.data.addUser(userId, address, "Bob");
-    List<String> ids =
-        IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-dup")).toList();
-    ids.forEach(
-        id ->
-            fixture.data.addNotification(
-                id, userId, "notification", Map.of("title", id, "message", "hi")));
+    PipelineFixture.Backlog bob = fixture.addUserWithBacklog("Bob", 20);
+    String userId = bob.userId();
+    String address = bob.address();
+    List<String> ids = bob.notificationIds();
     Worker first = fixture.startWorker(fixture.environment(topics));
     Worker second = fixture.startWorker(fixture.environment(topics));
 

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,11 +33,9 @@ class SharedSendRateTest extends WithRealServers {
   @Test
   void threeWorkersShareOneRateAndFallBackToTheirSharesWithoutRedis() {
     Topics topics = fixture.freshTopics(60);
-    String userId = PipelineFixture.unique("rate");
-    fixture.data.addUser(userId, userId + "@example.com", "Rate");
-    List<String> ids =
-        IntStream.range(0, 500).mapToObj(i -> PipelineFixture.unique("n-rate")).toList();
-    ids.forEach(id -> fixture.data.addNotification(id, userId, "welcome", Map.of()));
+    PipelineFixture.Backlog backlog = fixture.addUserWithBacklog("Rate", 500);
+    String userId = backlog.userId();
+    List<String> ids = backlog.notificationIds();
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     env.put("SES_MAX_SEND_RATE", String.valueOf(RATE));
     env.put("SES_RATE_SHARE", String.valueOf(SHARE));
@@ -86,12 +83,10 @@ class SharedSendRateTest extends WithRealServers {
   @Test
   void aStoppingWorkerHandsBackTheBacklogWaitingForTheRateInsteadOfSendingIt() {
     Topics topics = fixture.freshTopics(60);
-    String userId = PipelineFixture.unique("slow");
-    String address = userId + "@example.com";
-    fixture.data.addUser(userId, address, "Slow");
-    List<String> ids =
-        IntStream.range(0, 20).mapToObj(i -> PipelineFixture.unique("n-slow")).toList();
-    ids.forEach(id -> fixture.data.addNotification(id, userId, "welcome", Map.of()));
+    PipelineFixture.Backlog backlog = fixture.addUserWithBacklog("Slow", 20);
+    String userId = backlog.userId();
+    String address = backlog.address();
+    List<String> ids = backlog.notificationIds();
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     env.put("SES_MAX_SEND_RATE", "2");
     env.put("SHUTDOWN_GRACE_SECONDS", "20");
