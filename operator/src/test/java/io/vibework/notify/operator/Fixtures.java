@@ -84,6 +84,22 @@ public final class Fixtures {
             .build());
   }
 
+  /**
+   * {@code pubsub} set up for provisioning on the emulator at {@code hostPort}: subscription and
+   * topics named {@code sub-}, {@code created-}, {@code sent-} and {@code dead-} + {@code name}.
+   */
+  public static SpecBuilders.PubSub provisioned(
+      SpecBuilders.PubSub pubsub, String projectId, String hostPort, String name) {
+    return pubsub
+        .projectId(projectId)
+        .emulatorHost(hostPort)
+        .subscription("sub-" + name)
+        .topic("created-" + name)
+        .sentTopic("sent-" + name)
+        .deadLetterTopic("dead-" + name)
+        .provision(true);
+  }
+
   public static NotificationPipelineSpec spec(String cacheName, int replicas) {
     return specBuilder(cacheName, replicas).build();
   }

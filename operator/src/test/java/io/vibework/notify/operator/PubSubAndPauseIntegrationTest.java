@@ -233,14 +233,11 @@ class PubSubAndPauseIntegrationTest {
         .pubsub(
             tweak
                 .apply(
-                    SpecBuilders.pubsub(base.pubsub())
-                        .projectId(pubsub.projectId())
-                        .emulatorHost(pubsub.hostPort())
-                        .subscription("sub-" + name)
-                        .topic("created-" + name)
-                        .sentTopic("sent-" + name)
-                        .deadLetterTopic("dead-" + name)
-                        .provision(true)
+                    Fixtures.provisioned(
+                            SpecBuilders.pubsub(base.pubsub()),
+                            pubsub.projectId(),
+                            pubsub.hostPort(),
+                            name)
                         .deletionPolicy(policy))
                 .build())
         .build();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.FieldMask;
 import com.google.pubsub.v1.UpdateSubscriptionRequest;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.testkit.PubSubEmulator;
@@ -79,14 +80,7 @@ class PubSubProvisioningTest {
   }
 
   private static PubSubSpec spec(String name, int ackDeadline) {
-    return SpecBuilders.pubsub()
-        .projectId(pubsub.projectId())
-        .emulatorHost(pubsub.hostPort())
-        .subscription("sub-" + name)
-        .topic("created-" + name)
-        .sentTopic("sent-" + name)
-        .deadLetterTopic("dead-" + name)
-        .provision(true)
+    return Fixtures.provisioned(SpecBuilders.pubsub(), pubsub.projectId(), pubsub.hostPort(), name)
         .ackDeadlineSeconds(ackDeadline)
         .build();
   }

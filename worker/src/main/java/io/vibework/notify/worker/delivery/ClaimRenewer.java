@@ -25,6 +25,7 @@ public final class ClaimRenewer implements AutoCloseable {
   private final DeliveryLedger ledger;
   private final Clock clock;
   private final Duration every;
+  private final Duration halfLease;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("claim-renewer").factory());
@@ -33,6 +34,7 @@ public final class ClaimRenewer implements AutoCloseable {
     this.ledger = ledger;
     this.clock = clock;
     this.every = ledger.lease().dividedBy(3);
+    this.halfLease = ledger.lease().dividedBy(2);
   }
 
   /**
@@ -65,7 +67,7 @@ public final class ClaimRenewer implements AutoCloseable {
      * asks MongoDB, and throws {@link TransientFailure} when MongoDB does not answer.
      */
     public boolean held() {
-      if (!lost && clock.instant().isBefore(confirmedUntil.minus(ledger.lease().dividedBy(2)))) {
+      if (!lost && clock.instant().plus(halfLease).isBefore(confirmedUntil)) {
         return true;
       }
       return !lost && renew();

@@ -54,9 +54,8 @@ public final class SesEmailSender implements AutoCloseable {
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Counter sent;
   // At most one send per pooled connection, waiting here in turn: the Apache pool wakes every
-  // thread
-  // waiting for a connection whenever one is released, which with a few hundred messages in flight
-  // cost about 5% of the worker's CPU (JFR, make bench-worker).
+  // waiting thread whenever a connection is released, which with a few hundred messages in
+  // flight cost about 5% of the worker's CPU (JFR, make bench-worker).
   private final Semaphore connections = new Semaphore(MAX_CONNECTIONS, true);
 
   public SesEmailSender(EmailSettings settings, MeterRegistry registry) {

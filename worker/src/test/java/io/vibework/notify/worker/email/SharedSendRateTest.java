@@ -83,25 +83,25 @@ class SharedSendRateTest extends WithRealServers {
   @Test
   void aStoppingWorkerHandsBackTheBacklogWaitingForTheRateInsteadOfSendingIt() {
     Topics topics = fixture.freshTopics(60);
-    PipelineFixture.Backlog backlog = fixture.addUserWithBacklog("Slow", 20);
-    String userId = backlog.userId();
-    String address = backlog.address();
-    List<String> ids = backlog.notificationIds();
+    PipelineFixture.Backlog slow = fixture.addUserWithBacklog("Slow", 20);
     Map<String, String> env = new HashMap<>(fixture.environment(topics));
     env.put("SES_MAX_SEND_RATE", "2");
     env.put("SHUTDOWN_GRACE_SECONDS", "20");
     Worker worker = fixture.startWorker(env);
-    fixture.publishCreatedEmails(topics, ids, userId);
-    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.emailsTo(address).size() >= 2);
+    fixture.publishCreatedEmails(topics, slow.notificationIds(), slow.userId());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> fixture.emailsTo(slow.address()).size() >= 2);
 
-    int beforeStop = fixture.emailsTo(address).size();
+    int beforeStop = fixture.emailsTo(slow.address()).size();
     worker.close();
 
     // At 2/s the 18 waiting would have taken 9 s of the 20 s grace to send during shutdown.
-    assertThat(fixture.emailsTo(address).size() - beforeStop)
+    assertThat(fixture.emailsTo(slow.address()).size() - beforeStop)
         .as("sends that had their slot already, at most")
         .isLessThanOrEqualTo(2);
-    assertThat(ids.stream().filter(id -> fixture.data.delivery(id) == null).count())
+    assertThat(
+            slow.notificationIds().stream().filter(id -> fixture.data.delivery(id) == null).count())
         .as("handed back unclaimed, for another worker")
         .isGreaterThanOrEqualTo(15);
   }
