@@ -3,17 +3,23 @@
 SHELL := /bin/bash
 MVN   := mvn -B -ntp
 JAVA_HOME_21 = $(shell scripts/java-home.sh)
+# The real control plane's binaries (built once per version into ~/.cache, see scripts/install-kube.sh).
+KUBE_BIN = $(shell scripts/install-kube.sh)
 
-.PHONY: deps build test fmt fmt-check demo demo-worker bench-worker bench-operator bench-operator-secrets crds clean
+.PHONY: kube deps build test fmt fmt-check demo demo-worker bench-worker bench-operator bench-operator-secrets crds clean
 
 deps:
 	@scripts/install-deps.sh
 
+# kube-apiserver, kube-controller-manager and etcd from the Go module proxy (cold: ~10 min).
+kube:
+	@scripts/install-kube.sh >/dev/null
+
 build: deps
 	JAVA_HOME=$(JAVA_HOME_21) $(MVN) -q -DskipTests install
 
-test: deps fmt-check
-	JAVA_HOME=$(JAVA_HOME_21) $(MVN) install
+test: deps kube fmt-check
+	NOTIFY_KUBE_BIN=$(KUBE_BIN) JAVA_HOME=$(JAVA_HOME_21) $(MVN) install
 
 # One formatter (google-java-format through Spotless) for every module.
 fmt:
@@ -26,8 +32,8 @@ fmt-check:
 	       echo "code is not formatted: run 'make fmt' to fix it"; exit 1; }
 
 # The whole system with no cluster: local API, kubectl apply of crds/ and examples/, operator, workers.
-demo: build
-	JAVA_HOME=$(JAVA_HOME_21) scripts/system-demo.sh
+demo: build kube
+	NOTIFY_KUBE_BIN=$(KUBE_BIN) JAVA_HOME=$(JAVA_HOME_21) scripts/system-demo.sh
 
 # Only the worker, on local services, with a handful of events.
 demo-worker: build
@@ -36,8 +42,8 @@ demo-worker: build
 bench-worker: build
 	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-worker.sh
 
-bench-operator: build
-	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-operator.sh
+bench-operator: build kube
+	NOTIFY_KUBE_BIN=$(KUBE_BIN) JAVA_HOME=$(JAVA_HOME_21) scripts/bench-operator.sh
 
 bench-operator-secrets: build
 	JAVA_HOME=$(JAVA_HOME_21) scripts/bench-operator-secrets.sh

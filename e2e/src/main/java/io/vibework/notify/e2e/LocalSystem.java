@@ -15,6 +15,7 @@ import io.vibework.notify.testkit.Ports;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.kube.Kubectl;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;

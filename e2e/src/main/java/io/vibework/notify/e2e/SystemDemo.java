@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.kube.Kubectl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

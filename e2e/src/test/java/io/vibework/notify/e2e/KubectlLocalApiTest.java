@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.vibework.notify.testkit.kube.Kubectl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

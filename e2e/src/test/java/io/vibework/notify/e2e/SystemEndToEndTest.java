@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.kube.Kubectl;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

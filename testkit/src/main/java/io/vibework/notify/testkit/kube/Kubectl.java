@@ -1,4 +1,4 @@
-package io.vibework.notify.e2e;
+package io.vibework.notify.testkit.kube;
 
 import java.io.File;
 import java.io.IOException;
