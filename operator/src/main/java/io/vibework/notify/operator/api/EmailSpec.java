@@ -37,7 +37,10 @@ public record EmailSpec(
     @Default("" + DEFAULT_MAX_SEND_RATE)
         @Min(1)
         @Max(10000)
-        @JsonPropertyDescription("Emails per second per worker.")
+        @JsonPropertyDescription(
+            "Emails per second for the whole pipeline, shared by its workers through Redis"
+                + " (SES_MAX_SEND_RATE); while Redis is unreachable each worker sends at most"
+                + " maxSendRate / replicas.")
         Integer maxSendRate) {
 
   public static final String ACCESS_KEY_ID_KEY = "accessKeyId";
