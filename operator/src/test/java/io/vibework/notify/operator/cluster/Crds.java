@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** The committed CRDs (crds/), as a user applies them, on a real API server. */
-final class Crds {
+public final class Crds {
 
   static final String PIPELINES = "notificationpipelines.infra.vibework.io";
   static final String CACHE_CONFIGS = "cacheconfigs.infra.vibework.io";
@@ -37,7 +37,7 @@ final class Crds {
   }
 
   /** Creates both CRDs and waits until the API server serves them (Established). */
-  static void apply(KubernetesClient client) {
+  public static void apply(KubernetesClient client) {
     for (CustomResourceDefinition crd : load(client)) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
