@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench-operator [N=1000] [QUIET=60]: N pipelines sharing one CacheConfig against the CRUD mock
-# API server (in its own JVM). Prints seconds until all have a Deployment and status, API writes
+# make bench-operator [N=1000] [QUIET=60]: N pipelines sharing one CacheConfig on the real control plane
+# (kube-apiserver, etcd, kube-controller-manager, LocalKubelet). Prints the create time, seconds until all are Ready, API writes
 # per pipeline, writes during a quiet period, and the operator JVM's heap after a full GC.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -41,6 +41,7 @@ public final class KubeControlPlane extends ClassScopedServer {
 
   private boolean controllerManager;
   private final List<String> apiFlags = new ArrayList<>();
+  private final List<String> controllerManagerFlags = new ArrayList<>();
   private EtcdServer etcd;
   private KubeApiServer api;
   private KubeControllerManager kcm;
@@ -49,6 +50,13 @@ public final class KubeControlPlane extends ClassScopedServer {
   /** Also runs kube-controller-manager (garbage collector, Deployments, ReplicaSets, ...). */
   public KubeControlPlane withControllerManager() {
     controllerManager = true;
+    return this;
+  }
+
+  /** Passes a flag to kube-controller-manager, e.g. {@code --kube-api-qps=500}. */
+  public KubeControlPlane withControllerManagerFlag(String flag) {
+    controllerManager = true;
+    controllerManagerFlags.add(flag);
     return this;
   }
 
@@ -69,7 +77,9 @@ public final class KubeControlPlane extends ClassScopedServer {
     apiFlags.forEach(api::flag);
     api.start();
     if (controllerManager) {
-      kcm = new KubeControllerManager(binaries, api).start();
+      kcm = new KubeControllerManager(binaries, api);
+      controllerManagerFlags.forEach(kcm::flag);
+      kcm.start();
     }
     return this;
   }

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,6 +20,8 @@ import java.util.List;
  * local kubelet's Node never goes stale), no scheduler: the kubelet binds pods itself.
  */
 public final class KubeControllerManager extends ServerProcess<KubeControllerManager> {
+
+  private final List<String> extraFlags = new ArrayList<>();
 
   static final String CONTROLLERS =
       "garbage-collector-controller,namespace-controller,deployment-controller,"
@@ -53,24 +56,34 @@ public final class KubeControllerManager extends ServerProcess<KubeControllerMan
     return directory().resolve("kubeconfig");
   }
 
+  /** An extra flag, e.g. {@code --kube-api-qps=500} for a benchmark's thousands of objects. */
+  void flag(String flag) {
+    extraFlags.add(flag);
+  }
+
   @Override
   protected List<String> command(int port) {
-    return List.of(
-        binaries.controllerManager().toString(),
-        "--kubeconfig=" + kubeconfig(),
-        "--authentication-kubeconfig=" + kubeconfig(),
-        "--authorization-kubeconfig=" + kubeconfig(),
-        "--bind-address=" + Ports.LOOPBACK,
-        "--secure-port=" + port,
-        "--cert-dir=" + directory().resolve("certs"),
-        "--controllers=" + CONTROLLERS,
-        "--service-account-private-key-file=" + api.serviceAccountKey(),
-        "--use-service-account-credentials=false",
-        "--leader-elect=false",
-        // A test waits for each step: the controllers act on the first event, not after a batch.
-        "--concurrent-gc-syncs=5",
-        "--profiling=false",
-        "--v=0");
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
+        List.of(
+            binaries.controllerManager().toString(),
+            "--kubeconfig=" + kubeconfig(),
+            "--authentication-kubeconfig=" + kubeconfig(),
+            "--authorization-kubeconfig=" + kubeconfig(),
+            "--bind-address=" + Ports.LOOPBACK,
+            "--secure-port=" + port,
+            "--cert-dir=" + directory().resolve("certs"),
+            "--controllers=" + CONTROLLERS,
+            "--service-account-private-key-file=" + api.serviceAccountKey(),
+            "--use-service-account-credentials=false",
+            "--leader-elect=false",
+            // A test waits for each step: the controllers act on the first event, not after a
+            // batch.
+            "--concurrent-gc-syncs=5",
+            "--profiling=false",
+            "--v=0"));
+    cmd.addAll(extraFlags);
+    return cmd;
   }
 
   @Override

@@ -73,6 +73,7 @@ public final class LocalKubelet extends ClassScopedServer {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int FIRST_IP = 2;
   private static final int LAST_IP = 250;
+  private static final int PROCESS_FREE_IPS = 250 * 250;
   private static final Duration HEARTBEAT = Duration.ofSeconds(10);
   private static final Duration SYNC = Duration.ofMillis(500);
 
@@ -366,15 +367,27 @@ public final class LocalKubelet extends ClassScopedServer {
 
   private synchronized String allocateIp() {
     int next = usedIps.nextClearBit(FIRST_IP);
-    if (next > LAST_IP) {
+    // Processes bind their pod IP, so they get 127.0.0.x; pods that run nothing (a benchmark's
+    // thousands) take 127.1.y.z, an address nothing listens on, as a real pod's would be here.
+    int last = alwaysReady ? FIRST_IP + PROCESS_FREE_IPS : LAST_IP;
+    if (next > last) {
       return null;
     }
     usedIps.set(next);
-    return "127.0.0." + next;
+    if (!alwaysReady) {
+      return "127.0.0." + next;
+    }
+    int n = next - FIRST_IP;
+    return "127.1." + (n / 250) + "." + (n % 250 + 1);
   }
 
   private synchronized void releaseIp(String ip) {
-    usedIps.clear(Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)));
+    String[] octets = ip.split("\\.");
+    int index =
+        "0".equals(octets[1])
+            ? Integer.parseInt(octets[3])
+            : FIRST_IP + Integer.parseInt(octets[2]) * 250 + Integer.parseInt(octets[3]) - 1;
+    usedIps.clear(index);
   }
 
   private void terminate(PodRun run) {
