@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -141,7 +142,10 @@ class ExamplesTest {
                 (ns, name) ->
                     Optional.ofNullable((Secret) byKindAndName.get("Secret/" + name))
                         .filter(s -> s.getMetadata().getNamespace().equals(ns))
-                        .map(ExamplesTest::asStoredByTheApiServer))
+                        .map(ExamplesTest::asStoredByTheApiServer),
+                (ns, name) ->
+                    Optional.ofNullable((ConfigMap) byKindAndName.get("ConfigMap/" + name))
+                        .filter(c -> c.getMetadata().getNamespace().equals(ns)))
             .resolve(pipeline);
     assertThat(inputs.cacheConfigName()).isEqualTo("shared-cache");
     assertThat(inputs.inputsHash()).isNotBlank();
