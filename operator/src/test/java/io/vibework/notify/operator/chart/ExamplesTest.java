@@ -17,6 +17,7 @@ import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 import io.vibework.notify.operator.reconciler.PipelineInputsResolver;
 import io.vibework.notify.operator.validation.SpecValidator;
+import io.vibework.notify.templates.TemplateSet;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -166,7 +167,7 @@ class ExamplesTest {
    * apply them; they still validate against the CRD and the operator's model.
    */
   @Test
-  void cloudExamplesValidateAndSayWhatTheyShow() throws IOException {
+  void cloudExamplesValidateAndSayWhatTheyShow() throws Exception {
     Map<String, HasMetadata> cloud = new LinkedHashMap<>();
     try (Stream<Path> files = Files.list(Chart.repoRoot().resolve("examples/cloud"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
@@ -180,7 +181,9 @@ class ExamplesTest {
             "NotificationPipeline/orders-autoscaled",
             "NotificationPipeline/orders-identity",
             "ServiceAccount/notify-worker",
-            "Secret/pubsub-key");
+            "Secret/pubsub-key",
+            "ConfigMap/email-templates",
+            "NotificationPipeline/email-branded");
     var version = crd("NotificationPipeline").getSpec().getVersions().get(0);
     for (HasMetadata o : cloud.values()) {
       assertThat(o.getMetadata().getNamespace()).isEqualTo(DEMO);
@@ -205,6 +208,19 @@ class ExamplesTest {
             NotificationPipeline.class);
     assertThat(scaled.getSpec().autoscaling()).isNotNull();
     assertThat(scaled.getSpec().replicas()).as("KEDA owns spec.replicas").isNull();
+    NotificationPipeline branded =
+        STRICT.readValue(
+            Chart.SERIALIZATION.asJson(cloud.get("NotificationPipeline/email-branded")),
+            NotificationPipeline.class);
+    assertThat(branded.getSpec().email().templates().configMapRef().name())
+        .isEqualTo("email-templates");
+    Map<String, String> templates = ((ConfigMap) cloud.get("ConfigMap/email-templates")).getData();
+    assertThat(
+            TemplateSet.compile(templates)
+                .render("welcome", Map.of("name", "Ada", "recipient", "ada@example.com"))
+                .subject())
+        .as("the example's templates compile and render")
+        .isEqualTo("Welcome to VibeWork, Ada");
     NotificationPipeline identity =
         STRICT.readValue(
             Chart.SERIALIZATION.asJson(cloud.get("NotificationPipeline/orders-identity")),
