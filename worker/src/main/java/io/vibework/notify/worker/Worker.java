@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vibework.notify.templates.InvalidTemplateException;
+import io.vibework.notify.templates.TemplateSet;
 import io.vibework.notify.worker.cache.RedisCache;
 import io.vibework.notify.worker.config.WorkerConfig;
 import io.vibework.notify.worker.delivery.DeliveryPipeline;
@@ -20,6 +22,7 @@ import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.email.SesQuotaWatcher;
+import io.vibework.notify.worker.email.TemplateDirectory;
 import io.vibework.notify.worker.health.CheckFailed;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
@@ -105,7 +108,7 @@ public final class Worker implements AutoCloseable {
             json,
             new DeliveryLedger(database, workerId(), config.claimLease(), clock),
             new UserLookup(cache, userRepository, json),
-            new EmailTemplates(),
+            new EmailTemplates(templates(config)),
             sender,
             rateLimiter,
             account,
@@ -155,6 +158,15 @@ public final class Worker implements AutoCloseable {
    *
    * @param onFatal called when the subscriber fails for good (say the subscription was deleted)
    */
+  private static TemplateSet templates(WorkerConfig config) {
+    try {
+      return TemplateDirectory.load(config.templatesDir());
+    } catch (InvalidTemplateException e) {
+      // WorkerMain checks the set before starting; this is for callers that did not.
+      throw new IllegalArgumentException("EMAIL_TEMPLATES_DIR: " + e.getMessage(), e);
+    }
+  }
+
   public static Worker start(WorkerConfig config, Clock clock, Consumer<Throwable> onFatal)
       throws IOException {
     Worker worker = new Worker(config, clock, onFatal);

@@ -2,24 +2,40 @@ package io.vibework.notify.worker;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import io.vibework.notify.templates.InvalidTemplateException;
 import io.vibework.notify.worker.config.ConfigException;
 import io.vibework.notify.worker.config.WorkerConfig;
+import io.vibework.notify.worker.email.TemplateDirectory;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** {@code java -jar worker.jar}: parse the environment, run until SIGTERM, stop gracefully. */
+/**
+ * {@code java -jar worker.jar}: parse the environment, run until SIGTERM, stop gracefully. {@code
+ * java -jar worker.jar render ...} previews a template instead ({@link RenderCommand}).
+ */
 public final class WorkerMain {
   private WorkerMain() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("render")) {
+      System.exit(
+          RenderCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
     WorkerConfig config;
     try {
       config = WorkerConfig.fromEnvironment(System.getenv());
+      TemplateDirectory.load(config.templatesDir());
     } catch (ConfigException e) {
       System.err.println("worker: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (InvalidTemplateException e) {
+      System.err.println("worker: invalid configuration: EMAIL_TEMPLATES_DIR: " + e.getMessage());
       System.exit(2);
       return;
     }

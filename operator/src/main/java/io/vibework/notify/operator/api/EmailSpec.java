@@ -41,7 +41,9 @@ public record EmailSpec(
             "Emails per second for the whole pipeline, shared by its workers through Redis"
                 + " (SES_MAX_SEND_RATE); while Redis is unreachable each worker sends at most"
                 + " maxSendRate / replicas.")
-        Integer maxSendRate) {
+        Integer maxSendRate,
+    @JsonPropertyDescription("Email templates of your own (README: Email templates).")
+        EmailTemplatesSpec templates) {
 
   public static final String ACCESS_KEY_ID_KEY = "accessKeyId";
   public static final String SECRET_ACCESS_KEY_KEY = "secretAccessKey";

@@ -30,6 +30,7 @@ import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
+import io.vibework.notify.operator.reconciler.PipelineInputsResolver;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class WorkerObjects {
   public static final String STARTUP_PATH = "/readyz";
 
   public static final String PUBSUB_MOUNT = "/var/run/secrets/pubsub";
+  public static final String TEMPLATES_MOUNT = "/etc/notify/email-templates";
   private static final long RUN_AS = 10001L;
 
   private WorkerObjects() {}
@@ -142,6 +144,9 @@ public final class WorkerObjects {
     env.put("AWS_SES_FROM_ADDRESS", email.fromAddress());
     putIfSet(env, "AWS_ENDPOINT_URL_SESV2", email.endpoint());
     putIfSet(env, "AWS_ROLE_ARN", email.roleArn());
+    if (PipelineInputsResolver.templatesConfigMapName(spec) != null) {
+      env.put("EMAIL_TEMPLATES_DIR", TEMPLATES_MOUNT);
+    }
     env.put("SES_MAX_RETRIES", Integer.toString(email.maxRetriesOrDefault()));
     env.put("SES_MAX_SEND_RATE", Integer.toString(email.maxSendRateOrDefault()));
     env.put("SES_RATE_SHARE", Integer.toString(sesRateShare(spec)));
@@ -255,6 +260,23 @@ public final class WorkerObjects {
           new VolumeMountBuilder()
               .withName("pubsub-credentials")
               .withMountPath(PUBSUB_MOUNT)
+              .withReadOnly(true)
+              .build());
+    }
+
+    String templates = PipelineInputsResolver.templatesConfigMapName(spec);
+    if (templates != null) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName("email-templates")
+              .withNewConfigMap()
+              .withName(templates)
+              .endConfigMap()
+              .build());
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName("email-templates")
+              .withMountPath(TEMPLATES_MOUNT)
               .withReadOnly(true)
               .build());
     }

@@ -1,5 +1,6 @@
 package io.vibework.notify.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -79,6 +80,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private static final Logger log = LoggerFactory.getLogger(NotificationPipelineReconciler.class);
   private static final String BY_CACHE = "byCacheRef";
   private static final String BY_SECRET = "bySecret";
+  private static final String BY_TEMPLATES = "byTemplatesConfigMap";
   private static final long SECRET_LIST_PAGE = 50;
 
   private final WorkerAddressResolver addressResolver;
@@ -94,6 +96,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private InformerEventSource<CacheConfig, NotificationPipeline> cacheConfigs;
   private InformerEventSource<Secret, NotificationPipeline> secrets;
   private InformerEventSource<Pod, NotificationPipeline> pods;
+  private InformerEventSource<ConfigMap, NotificationPipeline> templateConfigMaps;
   private WorkerHealthProber prober;
 
   /** Events need the client JOSDK hands the reconciler, so they are created per call. */
@@ -134,6 +137,29 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
                 .map(s -> key(p.getMetadata().getNamespace(), s))
                 .distinct()
                 .toList());
+
+    primaries.addIndexer(
+        BY_TEMPLATES,
+        p -> {
+          String name = PipelineInputsResolver.templatesConfigMapName(p.getSpec());
+          return name == null ? List.of() : List.of(key(p.getMetadata().getNamespace(), name));
+        });
+    // The users' template ConfigMaps (a second ConfigMap source beside the workers' own): only a
+    // change of their data matters.
+    templateConfigMaps =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, NotificationPipeline.class)
+                .withName("template-configmaps")
+                .withNamespacesInheritedFromController()
+                .withOnUpdateFilter((n, o) -> !Objects.equals(n.getData(), o.getData()))
+                .withSecondaryToPrimaryMapper(
+                    cm ->
+                        ids(
+                            primaries.byIndex(
+                                BY_TEMPLATES,
+                                key(cm.getMetadata().getNamespace(), cm.getMetadata().getName()))))
+                .build(),
+            context);
 
     cacheConfigs =
         new InformerEventSource<>(
@@ -220,7 +246,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     prober =
         new WorkerHealthProber(
             addressResolver, probeInterval, clock, primaries::get, this::workerPods);
-    return List.of(cacheConfigs, secrets, pods, prober);
+    return List.of(cacheConfigs, secrets, templateConfigMaps, pods, prober);
   }
 
   private static String podIp(Pod pod) {
@@ -250,7 +276,8 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     PipelineInputs inputs =
         new PipelineInputsResolver(
                 (ns, name) -> cacheConfigs.get(new ResourceID(name, ns)),
-                (ns, name) -> secrets.get(new ResourceID(name, ns)))
+                (ns, name) -> secrets.get(new ResourceID(name, ns)),
+                (ns, name) -> templateConfigMaps.get(new ResourceID(name, ns)))
             .resolve(p);
     inputs.putInto(context);
     Integer replicasBefore =

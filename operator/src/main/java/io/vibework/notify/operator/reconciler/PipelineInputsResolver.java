@@ -1,5 +1,6 @@
 package io.vibework.notify.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.CacheConfigSpec;
@@ -12,6 +13,8 @@ import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import io.vibework.notify.operator.validation.SpecValidator;
+import io.vibework.notify.templates.InvalidTemplateException;
+import io.vibework.notify.templates.TemplateSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +41,16 @@ public class PipelineInputsResolver {
 
   private final BiFunction<String, String, Optional<CacheConfig>> caches;
   private final BiFunction<String, String, Optional<Secret>> secrets;
+  private final BiFunction<String, String, Optional<ConfigMap>> configMaps;
 
-  /** Both lookups take (namespace, name). */
+  /** Every lookup takes (namespace, name). */
   public PipelineInputsResolver(
       BiFunction<String, String, Optional<CacheConfig>> caches,
-      BiFunction<String, String, Optional<Secret>> secrets) {
+      BiFunction<String, String, Optional<Secret>> secrets,
+      BiFunction<String, String, Optional<ConfigMap>> configMaps) {
     this.caches = caches;
     this.secrets = secrets;
+    this.configMaps = configMaps;
   }
 
   public PipelineInputs resolve(NotificationPipeline pipeline) {
@@ -75,13 +81,59 @@ public class PipelineInputsResolver {
     for (SecretKeyUse use : secretKeyUses(spec, cache)) {
       values.put(use.secret() + "/" + use.key(), secretValue(namespace, use));
     }
-    String hash =
+    InputsHash hash =
         new InputsHash()
             .add("pipeline", spec, NOT_IN_POD_TEMPLATE)
             .add("cache", cache.getSpec())
-            .addSecrets(values)
-            .hex();
-    return new PipelineInputs(cacheName, cache.getSpec(), hash);
+            .addSecrets(values);
+    String templates = templatesConfigMapName(spec);
+    if (templates != null) {
+      hash.add("templates", new TreeMap<>(templateSources(namespace, templates)));
+    }
+    return new PipelineInputs(cacheName, cache.getSpec(), hash.hex());
+  }
+
+  /** The ConfigMap of email templates the pipeline names, or null. */
+  public static String templatesConfigMapName(NotificationPipelineSpec spec) {
+    return spec == null
+            || spec.email() == null
+            || spec.email().templates() == null
+            || spec.email().templates().configMapRef() == null
+        ? null
+        : spec.email().templates().configMapRef().name();
+  }
+
+  /**
+   * The ConfigMap's templates, compiled here as the workers will compile them, so a broken one
+   * stops at the operator: the Deployment is not touched and running workers keep their set.
+   */
+  private Map<String, String> templateSources(String namespace, String name) {
+    ConfigMap configMap =
+        configMaps
+            .apply(namespace, name)
+            .orElseThrow(
+                () ->
+                    new InvalidSpecException(
+                        InvalidSpecException.CONFIG_MAP_NOT_FOUND,
+                        "ConfigMap '"
+                            + name
+                            + "' named in spec.email.templates.configMapRef.name does not exist"
+                            + " in namespace '"
+                            + namespace
+                            + "': create it or fix the name"));
+    Map<String, String> sources = configMap.getData() == null ? Map.of() : configMap.getData();
+    try {
+      TemplateSet.compile(sources);
+    } catch (InvalidTemplateException e) {
+      throw new InvalidSpecException(
+          InvalidSpecException.INVALID_TEMPLATE,
+          "ConfigMap '"
+              + name
+              + "' named in spec.email.templates.configMapRef.name: "
+              + e.getMessage()
+              + "; the workers keep their current templates until it is fixed");
+    }
+    return sources;
   }
 
   /** Every Secret key the workers of this pipeline read. */

@@ -12,6 +12,8 @@ public class InvalidSpecException extends RuntimeException {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
+  public static final String INVALID_TEMPLATE = "InvalidTemplate";
 
   private final String reason;
 

@@ -409,6 +409,7 @@ public final class SpecBuilders {
     private String roleArn;
     private Integer maxRetries;
     private Integer maxSendRate;
+    private String templatesConfigMap;
 
     private Email() {}
 
@@ -457,9 +458,23 @@ public final class SpecBuilders {
       return this;
     }
 
+    public Email templatesConfigMap(String name) {
+      templatesConfigMap = name;
+      return this;
+    }
+
     public EmailSpec build() {
       return new EmailSpec(
-          region, fromAddress, endpoint, credentialsSecretRef, roleArn, maxRetries, maxSendRate);
+          region,
+          fromAddress,
+          endpoint,
+          credentialsSecretRef,
+          roleArn,
+          maxRetries,
+          maxSendRate,
+          templatesConfigMap == null
+              ? null
+              : new EmailTemplatesSpec(new ConfigMapRef(templatesConfigMap)));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -16,6 +17,7 @@ import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 import io.vibework.notify.operator.reconciler.PipelineInputsResolver;
 import io.vibework.notify.operator.validation.SpecValidator;
+import io.vibework.notify.templates.TemplateSet;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -141,7 +143,10 @@ class ExamplesTest {
                 (ns, name) ->
                     Optional.ofNullable((Secret) byKindAndName.get("Secret/" + name))
                         .filter(s -> s.getMetadata().getNamespace().equals(ns))
-                        .map(ExamplesTest::asStoredByTheApiServer))
+                        .map(ExamplesTest::asStoredByTheApiServer),
+                (ns, name) ->
+                    Optional.ofNullable((ConfigMap) byKindAndName.get("ConfigMap/" + name))
+                        .filter(c -> c.getMetadata().getNamespace().equals(ns)))
             .resolve(pipeline);
     assertThat(inputs.cacheConfigName()).isEqualTo("shared-cache");
     assertThat(inputs.inputsHash()).isNotBlank();
@@ -162,7 +167,7 @@ class ExamplesTest {
    * apply them; they still validate against the CRD and the operator's model.
    */
   @Test
-  void cloudExamplesValidateAndSayWhatTheyShow() throws IOException {
+  void cloudExamplesValidateAndSayWhatTheyShow() throws Exception {
     Map<String, HasMetadata> cloud = new LinkedHashMap<>();
     try (Stream<Path> files = Files.list(Chart.repoRoot().resolve("examples/cloud"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
@@ -176,7 +181,9 @@ class ExamplesTest {
             "NotificationPipeline/orders-autoscaled",
             "NotificationPipeline/orders-identity",
             "ServiceAccount/notify-worker",
-            "Secret/pubsub-key");
+            "Secret/pubsub-key",
+            "ConfigMap/email-templates",
+            "NotificationPipeline/email-branded");
     var version = crd("NotificationPipeline").getSpec().getVersions().get(0);
     for (HasMetadata o : cloud.values()) {
       assertThat(o.getMetadata().getNamespace()).isEqualTo(DEMO);
@@ -201,6 +208,19 @@ class ExamplesTest {
             NotificationPipeline.class);
     assertThat(scaled.getSpec().autoscaling()).isNotNull();
     assertThat(scaled.getSpec().replicas()).as("KEDA owns spec.replicas").isNull();
+    NotificationPipeline branded =
+        STRICT.readValue(
+            Chart.SERIALIZATION.asJson(cloud.get("NotificationPipeline/email-branded")),
+            NotificationPipeline.class);
+    assertThat(branded.getSpec().email().templates().configMapRef().name())
+        .isEqualTo("email-templates");
+    Map<String, String> templates = ((ConfigMap) cloud.get("ConfigMap/email-templates")).getData();
+    assertThat(
+            TemplateSet.compile(templates)
+                .render("welcome", Map.of("name", "Ada", "recipient", "ada@example.com"))
+                .subject())
+        .as("the example's templates compile and render")
+        .isEqualTo("Welcome to VibeWork, Ada");
     NotificationPipeline identity =
         STRICT.readValue(
             Chart.SERIALIZATION.asJson(cloud.get("NotificationPipeline/orders-identity")),

@@ -3,12 +3,15 @@ package io.vibework.notify.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.SpecBuilders;
+import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,10 +23,12 @@ class PipelineInputsResolverTest {
 
   private final Map<String, CacheConfig> caches = new HashMap<>();
   private final Map<String, Secret> secrets = new HashMap<>();
+  private final Map<String, ConfigMap> configMaps = new HashMap<>();
   private final PipelineInputsResolver resolver =
       new PipelineInputsResolver(
           (ns, n) -> Optional.ofNullable(caches.get(n)),
-          (ns, n) -> Optional.ofNullable(secrets.get(n)));
+          (ns, n) -> Optional.ofNullable(secrets.get(n)),
+          (ns, n) -> Optional.ofNullable(configMaps.get(n)));
 
   @BeforeEach
   void everythingPresent() {
@@ -64,6 +69,72 @@ class PipelineInputsResolverTest {
             "ns", "p", Fixtures.specBuilder("cache", 2).logLevel(LogLevel.DEBUG).build());
     assertThat(resolver.resolve(debug).inputsHash())
         .isNotEqualTo(resolver.resolve(pipeline()).inputsHash());
+  }
+
+  private NotificationPipeline withTemplates(String configMap) {
+    NotificationPipeline p = pipeline();
+    p.setSpec(
+        SpecBuilders.pipeline(p.getSpec())
+            .email(SpecBuilders.email(p.getSpec().email()).templatesConfigMap(configMap).build())
+            .build());
+    return p;
+  }
+
+  private void templates(String name, Map<String, String> data) {
+    configMaps.put(
+        name,
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withNamespace("ns")
+            .withName(name)
+            .endMetadata()
+            .withData(data)
+            .build());
+  }
+
+  @Test
+  void aChangedTemplatesConfigMapChangesTheHashAndTheWorkersReadItFromTheirMount() {
+    templates("emails", Map.of("welcome.subject", "Hi", "welcome.html", "<p>Hi {{name}}</p>"));
+    String h = resolver.resolve(withTemplates("emails")).inputsHash();
+    assertThat(h).isNotEqualTo(resolver.resolve(pipeline()).inputsHash());
+
+    templates("emails", Map.of("welcome.subject", "Hello", "welcome.html", "<p>Hi {{name}}</p>"));
+    PipelineInputs changed = resolver.resolve(withTemplates("emails"));
+    assertThat(changed.inputsHash()).isNotEqualTo(h);
+
+    var pod =
+        WorkerObjects.deployment(withTemplates("emails"), changed)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(pod.getVolumes())
+        .extracting(v -> v.getConfigMap() == null ? null : v.getConfigMap().getName())
+        .contains("emails");
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo(WorkerObjects.TEMPLATES_MOUNT));
+    assertThat(WorkerObjects.workerEnvironment(withTemplates("emails"), changed.cache()))
+        .containsEntry("EMAIL_TEMPLATES_DIR", WorkerObjects.TEMPLATES_MOUNT);
+    assertThat(WorkerObjects.workerEnvironment(pipeline(), changed.cache()))
+        .doesNotContainKey("EMAIL_TEMPLATES_DIR");
+  }
+
+  @Test
+  void aTemplateThatDoesNotCompileIsInvalidTemplateNamingKeyAndLine() {
+    templates("emails", Map.of("welcome.subject", "Hi", "welcome.html", "<p>\n{{#x}}\n</p>"));
+
+    assertThatThrownBy(() -> resolver.resolve(withTemplates("emails")))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo("InvalidTemplate");
+              assertThat(e.getMessage())
+                  .contains("ConfigMap 'emails'")
+                  .contains("welcome.html line ")
+                  .contains("keep their current templates");
+            });
+    assertThatThrownBy(() -> resolver.resolve(withTemplates("nope")))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class, e -> assertThat(e.reason()).isEqualTo("ConfigMapNotFound"));
   }
 
   @Test

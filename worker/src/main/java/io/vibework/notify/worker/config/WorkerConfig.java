@@ -1,7 +1,9 @@
 package io.vibework.notify.worker.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** Everything the worker reads from its environment, parsed and checked once at start-up. */
 public record WorkerConfig(
@@ -15,7 +17,8 @@ public record WorkerConfig(
     String appEnv,
     Duration shutdownGrace,
     Duration unknownRecordGrace,
-    Duration claimLease) {
+    Duration claimLease,
+    Optional<Path> templatesDir) {
 
   public enum LogLevel {
     TRACE,
@@ -46,6 +49,8 @@ public record WorkerConfig(
         Duration.ofSeconds(env.integer("UNKNOWN_RECORD_GRACE_SECONDS", 60, 0, 3600)),
         // Renewed every third of it while held: a dead holder's claims come back within this much,
         // and a live holder that cannot renew for this long stops before sending.
-        Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)));
+        Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)),
+        // A mounted ConfigMap of templates; without it the built-in three.
+        env.optional("EMAIL_TEMPLATES_DIR").map(Path::of));
   }
 }

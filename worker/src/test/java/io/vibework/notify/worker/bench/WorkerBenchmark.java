@@ -8,6 +8,7 @@ import com.google.cloud.pubsub.v1.Subscriber;
 import com.google.pubsub.v1.ProjectSubscriptionName;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.vibework.notify.templates.TemplateSet;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
 import io.vibework.notify.testkit.Ports;
@@ -152,9 +153,14 @@ public final class WorkerBenchmark {
             latencyMessages,
             LATENCY_RATE);
         List<double[]> results = new ArrayList<>();
+        // BENCH_TEMPLATES=1: also run each round's worker with the built-in templates written out
+        // as a ConfigMap-style directory, to compare the two renderers' CPU per email.
+        Path templates = System.getenv("BENCH_TEMPLATES") == null ? null : builtInTemplatesDir();
+        List<Double> templateRatios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           Result baseline = runBaseline(pubsub, n, warmup, round);
-          Result worker = runWorker(fixture, pubsub, workerJar, n, warmup, latencyMessages, round);
+          Result worker =
+              runWorker(fixture, pubsub, workerJar, n, warmup, latencyMessages, round, null);
           System.out.printf(
               "round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
               round, baseline.rate(), baseline.cpuPerThousand());
@@ -181,6 +187,31 @@ public final class WorkerBenchmark {
           System.out.printf("round %d %s%n", round, worker.check());
           results.add(
               new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
+          if (templates != null) {
+            // Same run, right after: the built-in three again, but compiled from a mounted
+            // directory as a ConfigMap of them would be (round + 100 keeps topics and ids apart).
+            Result configured =
+                runWorker(
+                    fixture, pubsub, workerJar, n, warmup, latencyMessages, round + 100, templates);
+            System.out.printf(
+                "round %d worker, EMAIL_TEMPLATES_DIR of the same three: %8.1f msg/s  %6.3f CPU-s/1000 msgs %s  %s%n",
+                round,
+                configured.rate(),
+                configured.cpuPerThousand(),
+                configured.jitSplit(),
+                configured.check());
+            double cpuRatio = configured.cpuPerThousand() / worker.cpuPerThousand();
+            templateRatios.add(cpuRatio);
+            System.out.printf(
+                "round %d templates from a directory / built-ins: CPU per message %.3fx, rate %.3fx%n",
+                round, cpuRatio, configured.rate() / worker.rate());
+          }
+        }
+        if (!templateRatios.isEmpty()) {
+          System.out.printf(
+              "templates from a directory / built-ins, CPU per message: median %.3fx of %s (target <= 1.05x)%n",
+              templateRatios.stream().sorted().toList().get(templateRatios.size() / 2),
+              templateRatios);
         }
         double best = results.stream().mapToDouble(r -> r[2]).max().orElse(0);
         double median =
@@ -325,7 +356,8 @@ public final class WorkerBenchmark {
       int n,
       int maxWarmup,
       int latencyMessages,
-      int round)
+      int round,
+      Path templatesDir)
       throws Exception {
     Topics topics =
         fixture.createTopics(
@@ -349,6 +381,9 @@ public final class WorkerBenchmark {
     env.put("MONGODB_CONNECTION_POOL_SIZE", "50");
     env.put("LOG_LEVEL", "warn");
     env.put("JAVA_TOOL_OPTIONS", workerJavaOptions());
+    if (templatesDir != null) {
+      env.put("EMAIL_TEMPLATES_DIR", templatesDir.toString());
+    }
     Path log = Files.createTempFile("bench-worker", ".log");
     ProcessBuilder builder =
         new ProcessBuilder(javaBin(), "-jar", jar.toString())
@@ -415,6 +450,14 @@ public final class WorkerBenchmark {
       process.destroy();
       process.waitFor();
     }
+  }
+
+  private static Path builtInTemplatesDir() throws IOException {
+    Path dir = Files.createTempDirectory("bench-templates");
+    for (Map.Entry<String, String> e : TemplateSet.builtInSources().entrySet()) {
+      Files.writeString(dir.resolve(e.getKey()), e.getValue());
+    }
+    return dir;
   }
 
   /** Pending notifications {@code from} to {@code to} of a round; their messages go to bodies. */
