@@ -2,6 +2,7 @@ package io.vibework.notify.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
@@ -10,6 +11,7 @@ import io.vibework.notify.operator.api.SpecBuilders;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Test resources with distinctive secret values, so a leak is easy to spot. */
@@ -58,6 +60,29 @@ public final class Fixtures {
 
   public static Secret pubsubSecret(String ns) {
     return secret(ns, "pubsub-key", Map.of("key.json", PUBSUB_KEY));
+  }
+
+  /** Every Secret the fixture specs and CacheConfigs (with a password) refer to. */
+  public static List<Secret> secrets(String ns) {
+    return List.of(
+        redisSecret(ns), mysqlSecret(ns), mongoSecret(ns), awsSecret(ns), pubsubSecret(ns));
+  }
+
+  /** A rotated MySQL password, edited in place as {@code kubectl edit secret} would. */
+  public static void rotateMysqlPassword(KubernetesClient client, String ns, String password) {
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("mysql-creds")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "password",
+                      Base64.getEncoder()
+                          .encodeToString(password.getBytes(StandardCharsets.UTF_8)));
+              return s;
+            });
   }
 
   public static String[] secretValues() {

@@ -383,19 +383,7 @@ class OperatorIntegrationTest {
 
     // A referenced Secret's value (the ConfigMap cannot change: the value only travels by
     // secretKeyRef).
-    client
-        .secrets()
-        .inNamespace(ns)
-        .withName("mysql-creds")
-        .edit(
-            s -> {
-              s.getData()
-                  .put(
-                      "password",
-                      Base64.getEncoder()
-                          .encodeToString("rotated-pw-Gg12".getBytes(StandardCharsets.UTF_8)));
-              return s;
-            });
+    Fixtures.rotateMysqlPassword(client, ns, "rotated-pw-Gg12");
     await().atMost(WAIT).until(() -> !third.equals(hash(deployment(ns, "billing"))));
     String fourth = hash(deployment(ns, "billing"));
 

@@ -112,15 +112,7 @@ public final class OperatorBenchmark {
                 .build())
         .create();
     String user = "system:serviceaccount:" + NS + ":operator";
-    for (var s :
-        List.of(
-            Fixtures.redisSecret(NS),
-            Fixtures.mysqlSecret(NS),
-            Fixtures.mongoSecret(NS),
-            Fixtures.awsSecret(NS),
-            Fixtures.pubsubSecret(NS))) {
-      admin.resource(s).create();
-    }
+    Fixtures.secrets(NS).forEach(secret -> admin.resource(secret).create());
     // Nothing listens on port 1: the CacheConfig is reported unreachable, steadily.
     admin.resource(Fixtures.cacheConfig(NS, "shared-cache", "redis://127.0.0.1:1", true)).create();
 

@@ -11,7 +11,6 @@ import io.vibework.notify.operator.config.OperatorConfig;
 import io.vibework.notify.operator.dependent.WorkerObjects;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -86,19 +85,7 @@ public final class SecretMemoryBenchmark {
         creators.awaitTermination(10, TimeUnit.MINUTES);
         // Watch events arrive in order: once the operator has acted on this later edit of a
         // referenced Secret, its informer has taken in every unrelated one before it.
-        admin
-            .secrets()
-            .inNamespace(ns)
-            .withName("mysql-creds")
-            .edit(
-                s -> {
-                  s.getData()
-                      .put(
-                          "password",
-                          Base64.getEncoder()
-                              .encodeToString("rotated".getBytes(StandardCharsets.UTF_8)));
-                  return s;
-                });
+        Fixtures.rotateMysqlPassword(admin, ns, "rotated");
         awaitHash(admin, ns, first);
         return heapAfterFullGc() - before;
       }

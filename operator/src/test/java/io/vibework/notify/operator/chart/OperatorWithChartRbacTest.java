@@ -30,11 +30,9 @@ import io.vibework.notify.testkit.kube.Kubectl;
 import io.vibework.notify.testkit.kube.LocalKubelet;
 import io.vibework.notify.worker.health.HealthServer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -87,16 +85,8 @@ class OperatorWithChartRbacTest {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
-    for (HasMetadata o :
-        List.<HasMetadata>of(
-            Fixtures.mysqlSecret(NS),
-            Fixtures.mongoSecret(NS),
-            Fixtures.awsSecret(NS),
-            Fixtures.pubsubSecret(NS),
-            Fixtures.redisSecret(NS),
-            Fixtures.cacheConfig(NS, "cache", "redis://127.0.0.1:1", true))) {
-      admin.resource(o).create();
-    }
+    Fixtures.secrets(NS).forEach(secret -> admin.resource(secret).create());
+    admin.resource(Fixtures.cacheConfig(NS, "cache", "redis://127.0.0.1:1", true)).create();
     // Every pod's /readyz is this always-ready health server: the kubelet runs no processes here.
     worker =
         HealthServer.start(
@@ -143,7 +133,7 @@ class OperatorWithChartRbacTest {
     await()
         .atMost(WAIT)
         .until(() -> condition("orders", Pause.CONDITION).map("True"::equals).orElse(false));
-    String pausedTemplate = templateHash("orders");
+    String pausedTemplate = podTemplateAnnotations("orders");
     Conflicts.editSpec(
         admin,
         NS,
@@ -153,10 +143,10 @@ class OperatorWithChartRbacTest {
     await()
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(5))
-        .until(() -> pausedTemplate.equals(templateHash("orders")));
+        .until(() -> pausedTemplate.equals(podTemplateAnnotations("orders")));
 
     annotate("orders", Pause.ANNOTATION, null);
-    await().atMost(WAIT).until(() -> !pausedTemplate.equals(templateHash("orders")));
+    await().atMost(WAIT).until(() -> !pausedTemplate.equals(podTemplateAnnotations("orders")));
     awaitReady("orders", 3);
 
     admin.resources(NotificationPipeline.class).inNamespace(NS).withName("orders").delete();
@@ -174,19 +164,7 @@ class OperatorWithChartRbacTest {
     Set<String> before = replicaSetHashes("billing");
     assertThat(before).hasSize(1);
 
-    admin
-        .secrets()
-        .inNamespace(NS)
-        .withName("mysql-creds")
-        .edit(
-            s -> {
-              s.getData()
-                  .put(
-                      "password",
-                      Base64.getEncoder()
-                          .encodeToString("rotated-pw".getBytes(StandardCharsets.UTF_8)));
-              return s;
-            });
+    Fixtures.rotateMysqlPassword(admin, NS, "rotated-pw");
 
     // A new ReplicaSet for the new pod template; the old one is scaled to zero once the new pods
     // are Ready: that is the Deployment controller's rolling update, not ours.
@@ -314,16 +292,8 @@ class OperatorWithChartRbacTest {
     assertThat(admin.rbac().clusterRoleBindings().list().getItems())
         .noneMatch(
             b -> b.getSubjects().stream().anyMatch(s -> scoped.user().endsWith(":" + s.getName())));
-    for (HasMetadata o :
-        List.<HasMetadata>of(
-            Fixtures.mysqlSecret(ns),
-            Fixtures.mongoSecret(ns),
-            Fixtures.awsSecret(ns),
-            Fixtures.pubsubSecret(ns),
-            Fixtures.redisSecret(ns),
-            Fixtures.cacheConfig(ns, "cache", "redis://127.0.0.1:1", true))) {
-      admin.resource(o).create();
-    }
+    Fixtures.secrets(ns).forEach(secret -> admin.resource(secret).create());
+    admin.resource(Fixtures.cacheConfig(ns, "cache", "redis://127.0.0.1:1", true)).create();
     try (OperatorApp namespaced = startOperator(scoped)) {
       admin.resource(Fixtures.pipeline(ns, "scoped", "cache", 1)).create();
       await()
@@ -402,7 +372,7 @@ class OperatorWithChartRbacTest {
     return admin.apps().deployments().inNamespace(NS).withName(name + "-worker").get();
   }
 
-  private static String templateHash(String name) {
+  private static String podTemplateAnnotations(String name) {
     return Objects.toString(
         deployment(name).getSpec().getTemplate().getMetadata().getAnnotations());
   }

@@ -55,7 +55,7 @@ class LocalKubeletAlwaysReadyTest {
     awaitReadyReplicas(3);
     Pod pod = admin.pods().inNamespace("apps").list().getItems().get(0);
     assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
-    assertThat(pod.getStatus().getPodIP()).startsWith("127.0.0.");
+    assertThat(pod.getStatus().getPodIP()).startsWith("127.1.");
     assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isTrue();
 
     kubelet.setReady("apps", pod.getMetadata().getName(), false);
