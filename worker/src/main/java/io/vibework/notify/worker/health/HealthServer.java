@@ -65,6 +65,20 @@ public final class HealthServer implements AutoCloseable {
   }
 
   /**
+   * {@link #start(InetAddress, int, List, Supplier, BooleanSupplier, PrometheusMeterRegistry)} on
+   * all interfaces.
+   */
+  public static HealthServer start(
+      int port,
+      List<HealthCheck> checks,
+      Supplier<Map<String, Object>> details,
+      BooleanSupplier consuming,
+      PrometheusMeterRegistry registry)
+      throws IOException {
+    return start(null, port, checks, details, consuming, registry);
+  }
+
+  /**
    * Binds {@code port} (0 picks a free one) on {@code address}, or on all interfaces when it is
    * null, and starts answering.
    *
