@@ -124,6 +124,7 @@ public final class Worker implements AutoCloseable {
 
     http =
         HealthServer.start(
+            config.httpBindAddress().orElse(null),
             config.httpPort(),
             List.of(
                 HealthCheck.of("database", userRepository::ping),

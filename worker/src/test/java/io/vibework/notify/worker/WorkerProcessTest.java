@@ -1,11 +1,18 @@
 package io.vibework.notify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vibework.notify.testkit.Ports;
 import io.vibework.notify.testkit.SesEmulator;
 import io.vibework.notify.worker.PipelineFixture.Topics;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +33,45 @@ class WorkerProcessTest extends WithRealServers {
       assertThat(worker.stderr().lines().toList())
           .containsExactly(
               "worker: invalid configuration: MYSQL_PORT: must be a whole number (got 'three-three-oh-six')");
+    }
+  }
+
+  @Test
+  void aBadBindAddressStopsStartUpWithOneLineNamingIt() throws Exception {
+    Map<String, String> env = new HashMap<>(fixture.environment(fixture.freshTopics(10)));
+    env.put("HTTP_BIND_ADDRESS", "pod-ip");
+
+    try (WorkerProcess worker = WorkerProcess.start(env)) {
+      assertThat(worker.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(worker.stderr().lines().toList())
+          .containsExactly(
+              "worker: invalid configuration: HTTP_BIND_ADDRESS: must be an IP address (got 'pod-ip')");
+    }
+  }
+
+  @Test
+  void withABindAddressItListensThereOnly() throws Exception {
+    Map<String, String> env = new HashMap<>(fixture.environment(fixture.freshTopics(10)));
+    int port = Ports.free();
+    env.put("HTTP_PORT", String.valueOf(port));
+    env.put("HTTP_BIND_ADDRESS", "127.0.0.9");
+
+    try (WorkerProcess worker = WorkerProcess.start(env)) {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpRequest healthz =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.9:" + port + "/healthz")).build();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () -> http.send(healthz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+      assertThatThrownBy(
+              () ->
+                  http.send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding()))
+          .isInstanceOf(ConnectException.class);
     }
   }
 

@@ -1,17 +1,24 @@
 package io.vibework.notify.worker.config;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Typed reads over a snapshot of the environment. Every failure names the variable; values of
  * secret variables are never echoed back.
  */
 final class Env {
+
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Set<String> SECRETS =
       Set.of(
           "REDIS_PASSWORD",
@@ -119,6 +126,25 @@ final class Env {
     } catch (URISyntaxException e) {
       throw new ConfigException(name, "is not a valid URL" + show(name, value));
     }
+  }
+
+  /** An IP address literal (never a host name: start-up does no DNS lookup for it). */
+  Optional<InetAddress> ipAddress(String name) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = raw.get();
+    boolean v4 = IPV4.matcher(value).matches();
+    boolean v6 = !v4 && value.contains(":") && value.matches("[0-9A-Fa-f:.]+");
+    if (v4 || v6) {
+      try {
+        return Optional.of(InetAddress.getByName(value));
+      } catch (UnknownHostException e) {
+        // falls through to the one-line refusal
+      }
+    }
+    throw new ConfigException(name, "must be an IP address" + show(name, value));
   }
 
   /** The offending value, unless the variable holds a secret (URLs may embed passwords). */

@@ -1,5 +1,6 @@
 package io.vibework.notify.worker.config;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +14,7 @@ public record WorkerConfig(
     MySqlSettings mysql,
     MongoSettings mongo,
     int httpPort,
+    Optional<InetAddress> httpBindAddress,
     LogLevel logLevel,
     String appEnv,
     Duration shutdownGrace,
@@ -41,6 +43,9 @@ public record WorkerConfig(
         MySqlSettings.from(env),
         MongoSettings.from(env),
         env.integer("HTTP_PORT", 8080, 0, 65535),
+        // Unset: every interface, as in a container. Set to the pod's IP where several workers
+        // share one host (the local kubelet gives each its own loopback address).
+        env.ipAddress("HTTP_BIND_ADDRESS"),
         env.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
         env.string("APP_ENV", "development"),
         Duration.ofSeconds(env.integer("SHUTDOWN_GRACE_SECONDS", 25, 1, 3600)),

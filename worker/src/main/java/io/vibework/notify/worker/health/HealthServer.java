@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -64,10 +65,8 @@ public final class HealthServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code port} on all interfaces (0 picks a free one) and starts answering.
-   *
-   * @param details extra top-level fields of {@code /readyz} (say {@code sesAccount})
-   * @param consuming whether the Pub/Sub subscriber runs, for {@code /readyz/subscriber}
+   * {@link #start(InetAddress, int, List, Supplier, BooleanSupplier, PrometheusMeterRegistry)} on
+   * all interfaces.
    */
   public static HealthServer start(
       int port,
@@ -76,7 +75,28 @@ public final class HealthServer implements AutoCloseable {
       BooleanSupplier consuming,
       PrometheusMeterRegistry registry)
       throws IOException {
-    HttpServer http = HttpServer.create(new InetSocketAddress(port), 64);
+    return start(null, port, checks, details, consuming, registry);
+  }
+
+  /**
+   * Binds {@code port} (0 picks a free one) on {@code address}, or on all interfaces when it is
+   * null, and starts answering.
+   *
+   * @param details extra top-level fields of {@code /readyz} (say {@code sesAccount})
+   * @param consuming whether the Pub/Sub subscriber runs, for {@code /readyz/subscriber}
+   */
+  public static HealthServer start(
+      InetAddress address,
+      int port,
+      List<HealthCheck> checks,
+      Supplier<Map<String, Object>> details,
+      BooleanSupplier consuming,
+      PrometheusMeterRegistry registry)
+      throws IOException {
+    HttpServer http =
+        HttpServer.create(
+            address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port),
+            64);
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     HealthServer health = new HealthServer(http, executor, checks, details);
     http.setExecutor(executor);

@@ -42,6 +42,7 @@ class WorkerConfigTest {
     assertThat(config.mongo().poolSize()).isEqualTo(10);
     assertThat(config.mongo().database()).isEqualTo("notifications");
     assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.httpBindAddress()).isEmpty();
     assertThat(config.logLevel()).isEqualTo(WorkerConfig.LogLevel.INFO);
     assertThat(config.appEnv()).isEqualTo("development");
     assertThat(config.email().staticKeys()).isEmpty();
@@ -107,6 +108,17 @@ class WorkerConfigTest {
   }
 
   @Test
+  void theHttpServerMayListenOnOneAddress() throws Exception {
+    Map<String, String> env = minimal();
+    env.put("HTTP_BIND_ADDRESS", "127.0.0.7");
+    assertThat(WorkerConfig.fromEnvironment(env).httpBindAddress())
+        .contains(java.net.InetAddress.getByName("127.0.0.7"));
+    env.put("HTTP_BIND_ADDRESS", "::1");
+    assertThat(WorkerConfig.fromEnvironment(env).httpBindAddress())
+        .contains(java.net.InetAddress.getByName("::1"));
+  }
+
+  @Test
   void fallsBackToTheGenericAwsEndpoint() {
     Map<String, String> env = minimal();
     env.put("AWS_ENDPOINT_URL", "http://localhost:4566");
@@ -128,6 +140,9 @@ class WorkerConfigTest {
     "MONGODB_URL, mongodb://mongo:27017, MONGODB_URL: must name the database",
     "AWS_ROLE_ARN, ses-role, AWS_ROLE_ARN: must be an IAM role ARN",
     "HTTP_PORT, -1, HTTP_PORT: must be between",
+    "HTTP_BIND_ADDRESS, 127.0.0.300, HTTP_BIND_ADDRESS: must be an IP address (got '127.0.0.300')",
+    "HTTP_BIND_ADDRESS, worker.local, HTTP_BIND_ADDRESS: must be an IP address (got 'worker.local')",
+    "HTTP_BIND_ADDRESS, ::1::2, HTTP_BIND_ADDRESS: must be an IP address (got '::1::2')",
     "SES_RATE_SHARE, fast, SES_RATE_SHARE: must be a number (got 'fast')",
     "SES_RATE_SHARE, -1, SES_RATE_SHARE: must be a number of at least 0.0",
     "UNKNOWN_RECORD_GRACE_SECONDS, 9999, UNKNOWN_RECORD_GRACE_SECONDS: must be between 0 and 3600",
