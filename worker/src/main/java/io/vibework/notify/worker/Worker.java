@@ -20,6 +20,7 @@ import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.email.SesQuotaWatcher;
+import io.vibework.notify.worker.feedback.SuppressionList;
 import io.vibework.notify.worker.health.CheckFailed;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
@@ -56,6 +57,7 @@ public final class Worker implements AutoCloseable {
   private final MongoClient mongo;
   private final SesEmailSender sender;
   private final SesQuotaWatcher quota;
+  private final SuppressionList suppressions;
   private final DeliveryPipeline pipeline;
   private final PubSubTransport transport;
   private final EventPublisher events;
@@ -99,6 +101,13 @@ public final class Worker implements AutoCloseable {
     transport = new PubSubTransport(config.pubsub());
     events = new EventPublisher(config.pubsub(), transport, json, clock);
     StopSignal stop = new StopSignal(clock);
+    suppressions =
+        new SuppressionList(
+            database,
+            config.suppressionRefresh(),
+            config.suppressionRefresh().multipliedBy(20),
+            clock,
+            registry);
 
     pipeline =
         new DeliveryPipeline(
@@ -107,6 +116,7 @@ public final class Worker implements AutoCloseable {
             new UserLookup(cache, userRepository, json),
             new EmailTemplates(),
             sender,
+            suppressions,
             rateLimiter,
             account,
             events,
@@ -159,6 +169,7 @@ public final class Worker implements AutoCloseable {
       throws IOException {
     Worker worker = new Worker(config, clock, onFatal);
     worker.quota.start();
+    worker.suppressions.start();
     worker.subscriber.start();
     log.atInfo()
         .addKeyValue("httpPort", worker.http.port())
@@ -182,6 +193,7 @@ public final class Worker implements AutoCloseable {
     log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
     closeQuietly(pipeline::close);
     closeQuietly(quota::close);
+    closeQuietly(suppressions::close);
     closeQuietly(events::close);
     closeQuietly(transport::close);
     closeQuietly(sender::close);

@@ -15,7 +15,8 @@ public record WorkerConfig(
     String appEnv,
     Duration shutdownGrace,
     Duration unknownRecordGrace,
-    Duration claimLease) {
+    Duration claimLease,
+    Duration suppressionRefresh) {
 
   public enum LogLevel {
     TRACE,
@@ -46,6 +47,9 @@ public record WorkerConfig(
         Duration.ofSeconds(env.integer("UNKNOWN_RECORD_GRACE_SECONDS", 60, 0, 3600)),
         // Renewed every third of it while held: a dead holder's claims come back within this much,
         // and a live holder that cannot renew for this long stops before sending.
-        Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)));
+        Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)),
+        // How stale the in-memory suppression list may be: an address suppressed by another
+        // worker may still get mail for this long.
+        Duration.ofSeconds(env.integer("SUPPRESSION_REFRESH_SECONDS", 30, 1, 600)));
   }
 }

@@ -46,11 +46,19 @@ public final class EventPublisher implements AutoCloseable {
 
   /** Publishes {@code {"notificationId","status","timestamp"}} and waits until Pub/Sub has it. */
   public void publishOutcome(String notificationId, String status) {
+    publishOutcome(notificationId, status, null);
+  }
+
+  /** As {@link #publishOutcome(String, String)}, with the optional {@code reason} when not null. */
+  public void publishOutcome(String notificationId, String status, String reason) {
     ObjectNode event =
         json.createObjectNode()
             .put("notificationId", notificationId)
             .put("status", status)
             .put("timestamp", clock.instant().toString());
+    if (reason != null) {
+      event.put("reason", reason);
+    }
     await(
         sent.publish(
             PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(event.toString())).build()));
