@@ -20,6 +20,9 @@ import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.email.SesQuotaWatcher;
+import io.vibework.notify.worker.feedback.FeedbackConsumer;
+import io.vibework.notify.worker.feedback.FeedbackEffects;
+import io.vibework.notify.worker.feedback.ReputationWindow;
 import io.vibework.notify.worker.feedback.SuppressionList;
 import io.vibework.notify.worker.health.CheckFailed;
 import io.vibework.notify.worker.health.HealthCheck;
@@ -33,6 +36,7 @@ import io.vibework.notify.worker.user.UserRepository;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +62,7 @@ public final class Worker implements AutoCloseable {
   private final SesEmailSender sender;
   private final SesQuotaWatcher quota;
   private final SuppressionList suppressions;
+  private final Optional<FeedbackConsumer> feedback;
   private final DeliveryPipeline pipeline;
   private final PubSubTransport transport;
   private final EventPublisher events;
@@ -99,7 +104,7 @@ public final class Worker implements AutoCloseable {
     quota = new SesQuotaWatcher(sender, config.email().maxSendRate(), clock, registry);
     SesAccountGate account = new SesAccountGate(clock, registry);
     transport = new PubSubTransport(config.pubsub());
-    events = new EventPublisher(config.pubsub(), transport, json, clock);
+    events = new EventPublisher(config.pubsub(), config.feedback().topic(), transport, json, clock);
     StopSignal stop = new StopSignal(clock);
     suppressions =
         new SuppressionList(
@@ -125,13 +130,39 @@ public final class Worker implements AutoCloseable {
             stop,
             clock,
             registry);
+    ReputationWindow reputation =
+        new ReputationWindow(
+            clock,
+            () -> {
+              var sent = registry.find("notify.worker.emails").tag("result", "sent").counter();
+              return sent == null ? 0 : sent.count();
+            },
+            registry);
+    feedback =
+        config.feedback().queueUrl().isPresent()
+            ? Optional.of(
+                new FeedbackConsumer(
+                    config.feedback(),
+                    config.email(),
+                    new FeedbackEffects(
+                        database,
+                        suppressions,
+                        config.feedback().transientBounceLimit(),
+                        config.feedback().transientBounceWindow(),
+                        clock),
+                    config.feedback().topic().isPresent()
+                        ? Optional.<FeedbackConsumer.FeedbackTopic>of(events::publishFeedback)
+                        : Optional.empty(),
+                    reputation,
+                    json,
+                    registry))
+            : Optional.empty();
     subscriber =
         new NotificationSubscriber(
             config.pubsub(), transport, pipeline, config.shutdownGrace(), stop, registry, onFatal);
 
-    http =
-        HealthServer.start(
-            config.httpPort(),
+    List<HealthCheck> checks =
+        new ArrayList<>(
             List.of(
                 HealthCheck.of("database", userRepository::ping),
                 HealthCheck.of("cache", cache::ping),
@@ -150,7 +181,21 @@ public final class Worker implements AutoCloseable {
                       if (blockedBy.isPresent()) {
                         throw new CheckFailed(blockedBy.get());
                       }
-                    })),
+                    })));
+    feedback.ifPresent(
+        consumer ->
+            checks.add(
+                HealthCheck.advisory(
+                    "feedback",
+                    () -> {
+                      if (!consumer.healthy()) {
+                        throw new CheckFailed(consumer.error().orElse("unreachable"));
+                      }
+                    })));
+    http =
+        HealthServer.start(
+            config.httpPort(),
+            checks,
             () ->
                 quota
                     .detail()
@@ -170,6 +215,7 @@ public final class Worker implements AutoCloseable {
     Worker worker = new Worker(config, clock, onFatal);
     worker.quota.start();
     worker.suppressions.start();
+    worker.feedback.ifPresent(FeedbackConsumer::start);
     worker.subscriber.start();
     log.atInfo()
         .addKeyValue("httpPort", worker.http.port())
@@ -193,6 +239,9 @@ public final class Worker implements AutoCloseable {
     log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
     closeQuietly(pipeline::close);
     closeQuietly(quota::close);
+    if (feedback.isPresent()) {
+      closeQuietly(feedback.get()::close);
+    }
     closeQuietly(suppressions::close);
     closeQuietly(events::close);
     closeQuietly(transport::close);
