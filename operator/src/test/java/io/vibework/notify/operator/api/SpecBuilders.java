@@ -409,6 +409,8 @@ public final class SpecBuilders {
     private String roleArn;
     private Integer maxRetries;
     private Integer maxSendRate;
+    private String configurationSet;
+    private EmailFeedbackSpec feedback;
 
     private Email() {}
 
@@ -420,6 +422,8 @@ public final class SpecBuilders {
       roleArn = s.roleArn();
       maxRetries = s.maxRetries();
       maxSendRate = s.maxSendRate();
+      configurationSet = s.configurationSet();
+      feedback = s.feedback();
     }
 
     public Email region(String value) {
@@ -457,9 +461,27 @@ public final class SpecBuilders {
       return this;
     }
 
+    public Email configurationSet(String value) {
+      configurationSet = value;
+      return this;
+    }
+
+    public Email feedbackQueueUrl(String value) {
+      feedback = value == null ? null : new EmailFeedbackSpec(value);
+      return this;
+    }
+
     public EmailSpec build() {
       return new EmailSpec(
-          region, fromAddress, endpoint, credentialsSecretRef, roleArn, maxRetries, maxSendRate);
+          region,
+          fromAddress,
+          endpoint,
+          credentialsSecretRef,
+          roleArn,
+          maxRetries,
+          maxSendRate,
+          configurationSet,
+          feedback);
     }
   }
 
