@@ -196,11 +196,27 @@ public final class Worker implements AutoCloseable {
         HealthServer.start(
             config.httpPort(),
             checks,
-            () ->
-                quota
-                    .detail()
-                    .<Map<String, Object>>map(d -> Map.of("sesAccount", d))
-                    .orElse(Map.of()),
+            () -> {
+              Map<String, Object> details = new java.util.LinkedHashMap<>();
+              quota.detail().ifPresent(d -> details.put("sesAccount", d));
+              // Counts, not rates: the operator sums them over the pods before dividing.
+              feedback.ifPresent(
+                  consumer -> {
+                    long[] window = reputation.totals();
+                    var suppressedSends =
+                        registry.find("notify.worker.emails.suppressed").counter();
+                    details.put(
+                        "sesFeedback",
+                        Map.of(
+                            "sends24h", window[0],
+                            "hardBounces24h", window[1],
+                            "complaints24h", window[2],
+                            "suppressedAddresses", suppressions.size(),
+                            "suppressedSends",
+                                suppressedSends == null ? 0L : (long) suppressedSends.count()));
+                  });
+              return details;
+            },
             subscriber::isRunning,
             registry);
   }

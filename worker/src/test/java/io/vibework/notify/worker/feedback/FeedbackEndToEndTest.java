@@ -77,7 +77,7 @@ class FeedbackEndToEndTest extends WithRealServers {
   }
 
   @Test
-  void aHardBounceSuppressesTheAddressAndTheNextNotificationToItIsNotSent() {
+  void aHardBounceSuppressesTheAddressAndTheNextNotificationToItIsNotSent() throws Exception {
     Topics topics = fixture.freshTopics(10);
     String feedbackTopic = PipelineFixture.unique("feedback-topic");
     pubsub.createTopic(feedbackTopic);
@@ -126,6 +126,13 @@ class FeedbackEndToEndTest extends WithRealServers {
     assertThat(feedbackCount(worker, "bounce", "Permanent")).isEqualTo(1);
     assertThat(worker.registry().get("notify.worker.ses.bounce.rate.24h").gauge().value())
         .isEqualTo(1.0);
+    // What the operator sums over the pods for status.email.
+    JsonNode reported = PipelineFixture.parse(readyz(worker).body()).path("sesFeedback");
+    assertThat(reported.path("sends24h").asLong()).isEqualTo(1);
+    assertThat(reported.path("hardBounces24h").asLong()).isEqualTo(1);
+    assertThat(reported.path("complaints24h").asLong()).isZero();
+    assertThat(reported.path("suppressedAddresses").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(reported.path("suppressedSends").asLong()).isEqualTo(1);
   }
 
   @Test
