@@ -82,6 +82,11 @@ public final class BackendData implements AutoCloseable {
     return mongo.getDatabase(database).getCollection("notifications");
   }
 
+  /** The worker's suppression list: one document per normalised address. */
+  public MongoCollection<Document> suppressions() {
+    return mongo.getDatabase(database).getCollection("suppressions");
+  }
+
   /** The worker's claim on a notification: its {@code delivery} sub-document, or null. */
   public Document delivery(String notificationId) {
     Document notification = notifications().find(new Document("_id", notificationId)).first();

@@ -84,6 +84,9 @@ public final class FaultProxy extends ClassScopedServer {
   private final AtomicInteger faultsServed = new AtomicInteger();
   private final ConcurrentLinkedQueue<Runnable> afterForward = new ConcurrentLinkedQueue<>();
   private volatile String faultPathPrefix = "/";
+  // Off unless a test asks: a benchmark pushes tens of thousands of requests through.
+  private volatile boolean recording;
+  private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
   private final HttpClient client =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -213,6 +216,23 @@ public final class FaultProxy extends ClassScopedServer {
     return this;
   }
 
+  /** One request as the proxy received it, before any fault or forwarding. */
+  public record Recorded(String method, String path, String body) {}
+
+  /**
+   * From now on keeps every request (method, path, body as UTF-8): what the client really sent,
+   * including fields the target itself ignores (say message tags the SES emulator drops).
+   */
+  public FaultProxy recordRequests() {
+    recording = true;
+    return this;
+  }
+
+  /** Requests kept since {@link #recordRequests()}, oldest first. */
+  public List<Recorded> recorded() {
+    return List.copyOf(recorded);
+  }
+
   /** Drops queued faults; counters stay. */
   public void clearFaults() {
     faults.clear();
@@ -239,6 +259,13 @@ public final class FaultProxy extends ClassScopedServer {
       byte[] requestBody;
       try (InputStream in = exchange.getRequestBody()) {
         requestBody = in.readAllBytes();
+      }
+      if (recording) {
+        recorded.add(
+            new Recorded(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getPath(),
+                new String(requestBody, StandardCharsets.UTF_8)));
       }
       boolean targeted = exchange.getRequestURI().getPath().startsWith(faultPathPrefix);
       Fault fault = targeted ? faults.poll() : null;

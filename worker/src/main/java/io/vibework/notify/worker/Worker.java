@@ -23,6 +23,10 @@ import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.email.SesQuotaWatcher;
 import io.vibework.notify.worker.email.TemplateDirectory;
+import io.vibework.notify.worker.feedback.FeedbackConsumer;
+import io.vibework.notify.worker.feedback.FeedbackEffects;
+import io.vibework.notify.worker.feedback.ReputationWindow;
+import io.vibework.notify.worker.feedback.SuppressionList;
 import io.vibework.notify.worker.health.CheckFailed;
 import io.vibework.notify.worker.health.HealthCheck;
 import io.vibework.notify.worker.health.HealthServer;
@@ -35,6 +39,7 @@ import io.vibework.notify.worker.user.UserRepository;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +64,8 @@ public final class Worker implements AutoCloseable {
   private final MongoClient mongo;
   private final SesEmailSender sender;
   private final SesQuotaWatcher quota;
+  private final SuppressionList suppressions;
+  private final Optional<FeedbackConsumer> feedback;
   private final DeliveryPipeline pipeline;
   private final PubSubTransport transport;
   private final EventPublisher events;
@@ -100,8 +107,15 @@ public final class Worker implements AutoCloseable {
     quota = new SesQuotaWatcher(sender, config.email().maxSendRate(), clock, registry);
     SesAccountGate account = new SesAccountGate(clock, registry);
     transport = new PubSubTransport(config.pubsub());
-    events = new EventPublisher(config.pubsub(), transport, json, clock);
+    events = new EventPublisher(config.pubsub(), config.feedback().topic(), transport, json, clock);
     StopSignal stop = new StopSignal(clock);
+    suppressions =
+        new SuppressionList(
+            database,
+            config.suppressionRefresh(),
+            config.suppressionRefresh().multipliedBy(20),
+            clock,
+            registry);
 
     pipeline =
         new DeliveryPipeline(
@@ -110,6 +124,7 @@ public final class Worker implements AutoCloseable {
             new UserLookup(cache, userRepository, json),
             new EmailTemplates(templates(config)),
             sender,
+            suppressions,
             rateLimiter,
             account,
             events,
@@ -118,14 +133,39 @@ public final class Worker implements AutoCloseable {
             stop,
             clock,
             registry);
+    ReputationWindow reputation =
+        new ReputationWindow(
+            clock,
+            () -> {
+              var sent = registry.find("notify.worker.emails").tag("result", "sent").counter();
+              return sent == null ? 0 : sent.count();
+            },
+            registry);
+    feedback =
+        config.feedback().queueUrl().isPresent()
+            ? Optional.of(
+                new FeedbackConsumer(
+                    config.feedback(),
+                    config.email(),
+                    new FeedbackEffects(
+                        database,
+                        suppressions,
+                        config.feedback().transientBounceLimit(),
+                        config.feedback().transientBounceWindow(),
+                        clock),
+                    config.feedback().topic().isPresent()
+                        ? Optional.<FeedbackConsumer.FeedbackTopic>of(events::publishFeedback)
+                        : Optional.empty(),
+                    reputation,
+                    json,
+                    registry))
+            : Optional.empty();
     subscriber =
         new NotificationSubscriber(
             config.pubsub(), transport, pipeline, config.shutdownGrace(), stop, registry, onFatal);
 
-    http =
-        HealthServer.start(
-            config.httpBindAddress().orElse(null),
-            config.httpPort(),
+    List<HealthCheck> checks =
+        new ArrayList<>(
             List.of(
                 HealthCheck.of("database", userRepository::ping),
                 HealthCheck.of("cache", cache::ping),
@@ -144,12 +184,43 @@ public final class Worker implements AutoCloseable {
                       if (blockedBy.isPresent()) {
                         throw new CheckFailed(blockedBy.get());
                       }
-                    })),
-            () ->
-                quota
-                    .detail()
-                    .<Map<String, Object>>map(d -> Map.of("sesAccount", d))
-                    .orElse(Map.of()),
+                    })));
+    feedback.ifPresent(
+        consumer ->
+            checks.add(
+                HealthCheck.advisory(
+                    "feedback",
+                    () -> {
+                      if (!consumer.healthy()) {
+                        throw new CheckFailed(consumer.error().orElse("unreachable"));
+                      }
+                    })));
+    http =
+        HealthServer.start(
+            config.httpBindAddress().orElse(null),
+            config.httpPort(),
+            checks,
+            () -> {
+              Map<String, Object> details = new java.util.LinkedHashMap<>();
+              quota.detail().ifPresent(d -> details.put("sesAccount", d));
+              // Counts, not rates: the operator sums them over the pods before dividing.
+              feedback.ifPresent(
+                  consumer -> {
+                    long[] window = reputation.totals();
+                    var suppressedSends =
+                        registry.find("notify.worker.emails.suppressed").counter();
+                    details.put(
+                        "sesFeedback",
+                        Map.of(
+                            "sends24h", window[0],
+                            "hardBounces24h", window[1],
+                            "complaints24h", window[2],
+                            "suppressedAddresses", suppressions.size(),
+                            "suppressedSends",
+                                suppressedSends == null ? 0L : (long) suppressedSends.count()));
+                  });
+              return details;
+            },
             subscriber::isRunning,
             registry);
   }
@@ -172,6 +243,8 @@ public final class Worker implements AutoCloseable {
       throws IOException {
     Worker worker = new Worker(config, clock, onFatal);
     worker.quota.start();
+    worker.suppressions.start();
+    worker.feedback.ifPresent(FeedbackConsumer::start);
     worker.subscriber.start();
     log.atInfo()
         .addKeyValue("httpPort", worker.http.port())
@@ -195,6 +268,10 @@ public final class Worker implements AutoCloseable {
     log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
     closeQuietly(pipeline::close);
     closeQuietly(quota::close);
+    if (feedback.isPresent()) {
+      closeQuietly(feedback.get()::close);
+    }
+    closeQuietly(suppressions::close);
     closeQuietly(events::close);
     closeQuietly(transport::close);
     closeQuietly(sender::close);

@@ -43,7 +43,16 @@ public record EmailSpec(
                 + " maxSendRate / replicas.")
         Integer maxSendRate,
     @JsonPropertyDescription("Email templates of your own (README: Email templates).")
-        EmailTemplatesSpec templates) {
+        EmailTemplatesSpec templates,
+    @Pattern("^[A-Za-z0-9_-]{1,64}$")
+        @JsonPropertyDescription(
+            "SES configuration set every send names (AWS_SES_CONFIGURATION_SET); its event"
+                + " destination is what reports bounces and complaints. Unset: no feedback.")
+        String configurationSet,
+    @JsonPropertyDescription(
+            "The SQS queue SES feedback arrives on; the workers suppress hard-bounced and"
+                + " complaining addresses.")
+        EmailFeedbackSpec feedback) {
 
   public static final String ACCESS_KEY_ID_KEY = "accessKeyId";
   public static final String SECRET_ACCESS_KEY_KEY = "secretAccessKey";

@@ -17,7 +17,50 @@ public record SesAccountStatus(
         Double sentLast24Hours,
     @JsonPropertyDescription("Whether SES lets the account send at all.") Boolean sendingEnabled,
     @JsonPropertyDescription("When a worker first read these figures from SES (RFC 3339).")
-        String checkedAt) {
+        String checkedAt,
+    @JsonPropertyDescription(
+            "Hard bounces over sends in the last 24 hours, summed over the workers (SES reviews"
+                + " an account at 0.05). Set when spec.email.feedback is.")
+        Double bounceRate24h,
+    @JsonPropertyDescription(
+            "Complaints over sends in the last 24 hours (SES reviews an account at 0.001).")
+        Double complaintRate24h,
+    @JsonPropertyDescription("Addresses on the suppression list.") Long suppressedAddresses,
+    @JsonPropertyDescription("Emails not sent to a suppressed address since the workers started.")
+        Long suppressedSends) {
+
+  public SesAccountStatus(
+      Double maxSendRate,
+      Double max24HourSend,
+      Double sentLast24Hours,
+      Boolean sendingEnabled,
+      String checkedAt) {
+    this(
+        maxSendRate,
+        max24HourSend,
+        sentLast24Hours,
+        sendingEnabled,
+        checkedAt,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** These figures with the feedback loop's, as summed over the pods. */
+  public SesAccountStatus withReputation(
+      Double bounceRate, Double complaintRate, Long addresses, Long sends) {
+    return new SesAccountStatus(
+        maxSendRate,
+        max24HourSend,
+        sentLast24Hours,
+        sendingEnabled,
+        checkedAt,
+        bounceRate,
+        complaintRate,
+        addresses,
+        sends);
+  }
 
   /** Same figures, whenever they were read. */
   public boolean sameFiguresAs(SesAccountStatus other) {
@@ -25,6 +68,10 @@ public record SesAccountStatus(
         && Objects.equals(maxSendRate, other.maxSendRate)
         && Objects.equals(max24HourSend, other.max24HourSend)
         && Objects.equals(sentLast24Hours, other.sentLast24Hours)
-        && Objects.equals(sendingEnabled, other.sendingEnabled);
+        && Objects.equals(sendingEnabled, other.sendingEnabled)
+        && Objects.equals(bounceRate24h, other.bounceRate24h)
+        && Objects.equals(complaintRate24h, other.complaintRate24h)
+        && Objects.equals(suppressedAddresses, other.suppressedAddresses)
+        && Objects.equals(suppressedSends, other.suppressedSends);
   }
 }

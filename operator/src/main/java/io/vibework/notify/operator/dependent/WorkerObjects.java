@@ -150,6 +150,13 @@ public final class WorkerObjects {
     env.put("SES_MAX_RETRIES", Integer.toString(email.maxRetriesOrDefault()));
     env.put("SES_MAX_SEND_RATE", Integer.toString(email.maxSendRateOrDefault()));
     env.put("SES_RATE_SHARE", Integer.toString(sesRateShare(spec)));
+    putIfSet(env, "AWS_SES_CONFIGURATION_SET", email.configurationSet());
+    putIfSet(
+        env,
+        "AWS_SES_FEEDBACK_QUEUE_URL",
+        email.feedback() == null ? null : email.feedback().queueUrl());
+    // The SES message tag that ties a bounce back to this pipeline.
+    env.put("PIPELINE_NAME", p.getMetadata().getName());
     env.put("MYSQL_HOST", mysql.host());
     env.put("MYSQL_PORT", Integer.toString(mysql.portOrDefault()));
     env.put("MYSQL_DATABASE", mysql.database());

@@ -55,7 +55,15 @@ public class WorkerHealthProber
 
   /** One pod's answer; {@code error} set when it did not answer with a /readyz status. */
   record PodAnswer(
-      String status, Map<String, String> checks, SesAccountStatus email, String error) {}
+      String status,
+      Map<String, String> checks,
+      SesAccountStatus email,
+      String error,
+      long[] feedback) {
+    PodAnswer(String status, Map<String, String> checks, SesAccountStatus email, String error) {
+      this(status, checks, email, error, null);
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(WorkerHealthProber.class);
   private static final Pattern CHECK_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,40}$");
@@ -240,7 +248,12 @@ public class WorkerHealthProber
                   checks.put(e.getKey(), CHECK_VALUE.matcher(value).matches() ? value : "invalid");
                 }
               });
-      return new PodAnswer(status, checks, sesAccount(body.path("sesAccount")), null);
+      return new PodAnswer(
+          status,
+          checks,
+          sesAccount(body.path("sesAccount")),
+          null,
+          sesFeedback(body.path("sesFeedback")));
     } catch (Exception e) {
       return new PodAnswer(
           null, Map.of(), null, "HTTP " + response.statusCode() + " with a body that is not JSON");
@@ -260,6 +273,61 @@ public class WorkerHealthProber
         number(node.path("sentLast24Hours")),
         node.path("sendingEnabled").isBoolean() ? node.path("sendingEnabled").asBoolean() : null,
         node.path("checkedAt").asText());
+  }
+
+  /** Sends, hard bounces, complaints (24 h), suppressed addresses and sends; null when absent. */
+  private static long[] sesFeedback(JsonNode node) {
+    String[] fields = {
+      "sends24h", "hardBounces24h", "complaints24h", "suppressedAddresses", "suppressedSends"
+    };
+    if (!node.isObject()) {
+      return null;
+    }
+    long[] values = new long[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      JsonNode value = node.path(fields[i]);
+      if (!value.canConvertToLong() || value.asLong() < 0) {
+        return null;
+      }
+      values[i] = value.asLong();
+    }
+    return values;
+  }
+
+  /**
+   * The pipeline's reputation: counts summed over the pods, then divided (each pod sees its own
+   * sends and the events it consumed), rounded to 0.0001 so small moves cause no status write.
+   */
+  static SesAccountStatus withReputation(SesAccountStatus email, List<PodAnswer> answered) {
+    List<long[]> reports =
+        answered.stream().map(PodAnswer::feedback).filter(Objects::nonNull).toList();
+    if (reports.isEmpty()) {
+      return email;
+    }
+    long sends = 0;
+    long bounces = 0;
+    long complaints = 0;
+    long addresses = 0;
+    long suppressedSends = 0;
+    for (long[] r : reports) {
+      sends += r[0];
+      bounces += r[1];
+      complaints += r[2];
+      // Every worker reads the same collection: the fullest copy is the freshest.
+      addresses = Math.max(addresses, r[3]);
+      suppressedSends += r[4];
+    }
+    SesAccountStatus base =
+        email == null ? new SesAccountStatus(null, null, null, null, null) : email;
+    return base.withReputation(
+        rounded(sends == 0 ? 0 : (double) bounces / sends),
+        rounded(sends == 0 ? 0 : (double) complaints / sends),
+        addresses,
+        suppressedSends);
+  }
+
+  private static double rounded(double rate) {
+    return Math.round(rate * 10_000) / 10_000.0;
   }
 
   private static Double number(JsonNode node) {
@@ -286,6 +354,7 @@ public class WorkerHealthProber
             .filter(Objects::nonNull)
             .max(Comparator.comparing(SesAccountStatus::checkedAt))
             .orElse(null);
+    email = withReputation(email, answered);
     if (answered.isEmpty()) {
       return new Result(
           new WorkerHealth(

@@ -84,6 +84,15 @@ public final class PipelineStatusBuilder {
         || ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /** SES's review thresholds: an account under review is one step from a paused one. */
+  static final double BOUNCE_RATE_REVIEW = 0.05;
+
+  static final double COMPLAINT_RATE_REVIEW = 0.001;
+
+  private static String percent(double rate) {
+    return String.format(java.util.Locale.ROOT, "%.2f%%", rate * 100);
+  }
+
   public NotificationPipelineStatus build(
       NotificationPipeline p, Deployment deployment, WorkerHealthProber.Result probe) {
     Long generation = p.getMetadata().getGeneration();
@@ -155,6 +164,24 @@ public final class PipelineStatusBuilder {
       degraded = true;
       degradedReason = WORKERS_UNREACHABLE;
       degradedMessage = health.message() == null ? "/readyz did not answer" : health.message();
+    } else if (email != null
+        && email.bounceRate24h() != null
+        && email.bounceRate24h() >= BOUNCE_RATE_REVIEW) {
+      degraded = true;
+      degradedReason = "BounceRateHigh";
+      degradedMessage =
+          "bounce rate over the last 24 hours is "
+              + percent(email.bounceRate24h())
+              + " (SES reviews an account at 5% and may pause it at 10%)";
+    } else if (email != null
+        && email.complaintRate24h() != null
+        && email.complaintRate24h() >= COMPLAINT_RATE_REVIEW) {
+      degraded = true;
+      degradedReason = "ComplaintRateHigh";
+      degradedMessage =
+          "complaint rate over the last 24 hours is "
+              + percent(email.complaintRate24h())
+              + " (SES reviews an account at 0.1% and may pause it at 0.5%)";
     } else {
       degraded = false;
       degradedReason = "AsExpected";

@@ -410,6 +410,8 @@ public final class SpecBuilders {
     private Integer maxRetries;
     private Integer maxSendRate;
     private String templatesConfigMap;
+    private String configurationSet;
+    private EmailFeedbackSpec feedback;
 
     private Email() {}
 
@@ -421,6 +423,8 @@ public final class SpecBuilders {
       roleArn = s.roleArn();
       maxRetries = s.maxRetries();
       maxSendRate = s.maxSendRate();
+      configurationSet = s.configurationSet();
+      feedback = s.feedback();
     }
 
     public Email region(String value) {
@@ -463,6 +467,16 @@ public final class SpecBuilders {
       return this;
     }
 
+    public Email configurationSet(String value) {
+      configurationSet = value;
+      return this;
+    }
+
+    public Email feedbackQueueUrl(String value) {
+      feedback = value == null ? null : new EmailFeedbackSpec(value);
+      return this;
+    }
+
     public EmailSpec build() {
       return new EmailSpec(
           region,
@@ -474,7 +488,9 @@ public final class SpecBuilders {
           maxSendRate,
           templatesConfigMap == null
               ? null
-              : new EmailTemplatesSpec(new ConfigMapRef(templatesConfigMap)));
+              : new EmailTemplatesSpec(new ConfigMapRef(templatesConfigMap)),
+          configurationSet,
+          feedback);
     }
   }
 

@@ -131,6 +131,8 @@ class MonitoringChartTest {
             "NotificationEmailsFailing",
             "NotificationSesAccountBlocked",
             "NotificationSesQuotaNearlyUsed",
+            "NotificationBounceRateHigh",
+            "NotificationComplaintRateHigh",
             "NotificationWorkerRestarting",
             "NotificationBacklogGrowing",
             "NotificationOperatorDown",
@@ -177,7 +179,7 @@ class MonitoringChartTest {
       Files.write(dir.resolve("alerts-test.yaml"), tests.readAllBytes());
     }
 
-    assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 9 rules found");
+    assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 11 rules found");
     assertThat(promtool(dir, "test", "rules", "alerts-test.yaml")).contains("SUCCESS");
 
     // Each alert has a test that expects it to fire and one that expects silence.

@@ -117,6 +117,8 @@ class WorkerPodTemplateTest {
                 SpecBuilders.email(Fixtures.spec("cache", 2).email())
                     .endpoint("http://ses:8005")
                     .roleArn("arn:aws:iam::123456789012:role/x")
+                    .configurationSet("notify-feedback")
+                    .feedbackQueueUrl("https://sqs.eu-west-1.amazonaws.com/123456789012/ses")
                     .build())
             .build();
     NotificationPipeline p = new NotificationPipeline("ns", "orders", everything);
@@ -125,6 +127,26 @@ class WorkerPodTemplateTest {
         .map(EnvVar::getName)
         .forEach(set::add);
     assertThat(WorkerPodValidator.MANAGED_VARIABLES).containsAll(set);
+  }
+
+  @Test
+  void theFeedbackSettingsReachTheWorkersAndThePipelineNamesItsSends() {
+    NotificationPipelineSpec spec =
+        Fixtures.specBuilder("cache", 2)
+            .email(
+                SpecBuilders.email(Fixtures.spec("cache", 2).email())
+                    .configurationSet("notify-feedback")
+                    .feedbackQueueUrl("https://sqs.eu-west-1.amazonaws.com/123456789012/ses")
+                    .build())
+            .build();
+    Map<String, String> env = configMapEnv(spec);
+    assertThat(env)
+        .containsEntry("AWS_SES_CONFIGURATION_SET", "notify-feedback")
+        .containsEntry(
+            "AWS_SES_FEEDBACK_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/ses")
+        .containsEntry("PIPELINE_NAME", "orders");
+    assertThat(configMapEnv(Fixtures.spec("cache", 2)))
+        .doesNotContainKeys("AWS_SES_CONFIGURATION_SET", "AWS_SES_FEEDBACK_QUEUE_URL");
   }
 
   private Map<String, String> configMapEnv(NotificationPipelineSpec spec) {

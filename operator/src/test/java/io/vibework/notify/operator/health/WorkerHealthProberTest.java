@@ -83,4 +83,30 @@ class WorkerHealthProberTest {
     assertThat(result.email()).isEqualTo(newer);
     assertThat(result.health().isReady()).isTrue();
   }
+
+  @Test
+  void theBounceRateIsThePodsSummedCountsDividedNotAnAverageOfTheirRates() {
+    SesAccountStatus quota =
+        new SesAccountStatus(14.0, 50000.0, 10.0, true, "2030-01-01T00:00:00Z");
+    // 1 bounce in 10 sends on one pod, none in 990 on the other: 0.1%, not the 5% mean of rates.
+    var result =
+        prober.combine(
+            List.of(
+                new PodAnswer("ready", Map.of(), quota, null, new long[] {10, 1, 0, 7, 2}),
+                new PodAnswer("ready", Map.of(), null, null, new long[] {990, 0, 1, 6, 3})));
+    assertThat(result.email().bounceRate24h()).isEqualTo(0.001);
+    assertThat(result.email().complaintRate24h()).isEqualTo(0.001);
+    assertThat(result.email().suppressedAddresses()).isEqualTo(7);
+    assertThat(result.email().suppressedSends()).isEqualTo(5);
+    assertThat(result.email().maxSendRate()).isEqualTo(14.0);
+  }
+
+  @Test
+  void withoutFeedbackReportsTheEmailStatusHasNoRates() {
+    SesAccountStatus quota =
+        new SesAccountStatus(14.0, 50000.0, 10.0, true, "2030-01-01T00:00:00Z");
+    var result = prober.combine(List.of(new PodAnswer("ready", Map.of(), quota, null)));
+    assertThat(result.email()).isEqualTo(quota);
+    assertThat(result.email().bounceRate24h()).isNull();
+  }
 }

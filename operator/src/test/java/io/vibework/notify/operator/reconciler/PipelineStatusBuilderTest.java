@@ -112,6 +112,44 @@ class PipelineStatusBuilderTest {
   }
 
   @Test
+  void bounceAndComplaintRatesAtSesReviewThresholdsDegradeThePipelineNamingTheFigure() {
+    NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
+    SesAccountStatus quota =
+        new SesAccountStatus(14.0, 50000.0, 12.0, true, "2030-01-01T00:00:00Z");
+
+    NotificationPipelineStatus bouncing =
+        builder.build(
+            p,
+            available(1),
+            new WorkerHealthProber.Result(ready(1), quota.withReputation(0.062, 0.0, 3L, 1L)));
+    assertThat(reason(bouncing, Conditions.DEGRADED)).isEqualTo("BounceRateHigh");
+    assertThat(Conditions.isTrue(bouncing.conditions(), Conditions.DEGRADED)).isTrue();
+    assertThat(message(bouncing, Conditions.DEGRADED)).contains("6.20%");
+    // Sending still works: the pipeline stays Ready.
+    assertThat(Conditions.isTrue(bouncing.conditions(), Conditions.READY)).isTrue();
+    assertThat(bouncing.email().bounceRate24h()).isEqualTo(0.062);
+
+    NotificationPipelineStatus complained =
+        builder.build(
+            p,
+            available(1),
+            new WorkerHealthProber.Result(ready(1), quota.withReputation(0.01, 0.0012, 3L, 1L)));
+    assertThat(reason(complained, Conditions.DEGRADED)).isEqualTo("ComplaintRateHigh");
+    assertThat(message(complained, Conditions.DEGRADED)).contains("0.12%");
+
+    NotificationPipelineStatus fine =
+        builder.build(
+            p,
+            available(1),
+            new WorkerHealthProber.Result(ready(1), quota.withReputation(0.049, 0.0009, 3L, 1L)));
+    assertThat(Conditions.isTrue(fine.conditions(), Conditions.DEGRADED)).isFalse();
+  }
+
+  private static String message(NotificationPipelineStatus s, String type) {
+    return Conditions.find(s.conditions(), type).orElseThrow().getMessage();
+  }
+
+  @Test
   void kstatusReadsReconcilingWhileRollingOutAndStalledWhenAPersonMustAct() {
     NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
     NotificationPipelineStatus rolling = builder.build(p, null, null);

@@ -11,6 +11,9 @@ import java.util.Set;
  *
  * <p>{@code maxSendRate} is the pipeline's budget across all its workers (0: no limit); {@code
  * rateShare} is what this worker sends at while the shared budget (Redis) is unreachable.
+ *
+ * <p>{@code configurationSet} names the SES configuration set whose event destination feeds bounces
+ * and complaints back; {@code pipelineName} goes into each send's {@code pipeline} tag.
  */
 public record EmailSettings(
     String region,
@@ -21,7 +24,9 @@ public record EmailSettings(
     boolean webIdentity,
     int maxRetries,
     double maxSendRate,
-    double rateShare) {
+    double rateShare,
+    Optional<String> configurationSet,
+    String pipelineName) {
 
   /** Access key pair; never printed. */
   public record StaticKeys(String accessKeyId, String secretAccessKey) {
@@ -70,6 +75,15 @@ public record EmailSettings(
                       + "')");
             });
     double maxSendRate = env.decimal("SES_MAX_SEND_RATE", 0, 0);
+    Optional<String> configurationSet = env.optional("AWS_SES_CONFIGURATION_SET");
+    configurationSet
+        .filter(name -> !name.matches("[A-Za-z0-9_-]{1,64}"))
+        .ifPresent(
+            name -> {
+              throw new ConfigException(
+                  "AWS_SES_CONFIGURATION_SET",
+                  "must be 1 to 64 letters, digits, _ or - (got '" + name + "')");
+            });
     return new EmailSettings(
         region,
         from,
@@ -80,6 +94,10 @@ public record EmailSettings(
         env.integer("SES_MAX_RETRIES", 3, 0, 10),
         maxSendRate,
         // Without Redis each worker sends at its share; alone, a worker may use the whole budget.
-        env.decimal("SES_RATE_SHARE", maxSendRate, 0));
+        env.decimal("SES_RATE_SHARE", maxSendRate, 0),
+        configurationSet,
+        // The operator sets the pipeline's name; alone, a worker is named by what it consumes.
+        env.string(
+            "PIPELINE_NAME", env.string("PUBSUB_SUBSCRIPTION", "notification-created-email")));
   }
 }

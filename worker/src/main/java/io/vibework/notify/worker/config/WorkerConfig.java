@@ -11,6 +11,7 @@ public record WorkerConfig(
     CacheSettings cache,
     PubSubSettings pubsub,
     EmailSettings email,
+    FeedbackSettings feedback,
     MySqlSettings mysql,
     MongoSettings mongo,
     int httpPort,
@@ -20,7 +21,8 @@ public record WorkerConfig(
     Duration shutdownGrace,
     Duration unknownRecordGrace,
     Duration claimLease,
-    Optional<Path> templatesDir) {
+    Optional<Path> templatesDir,
+    Duration suppressionRefresh) {
 
   public enum LogLevel {
     TRACE,
@@ -40,6 +42,7 @@ public record WorkerConfig(
         CacheSettings.from(env),
         PubSubSettings.from(env),
         EmailSettings.from(env),
+        FeedbackSettings.from(env),
         MySqlSettings.from(env),
         MongoSettings.from(env),
         env.integer("HTTP_PORT", 8080, 0, 65535),
@@ -56,6 +59,9 @@ public record WorkerConfig(
         // and a live holder that cannot renew for this long stops before sending.
         Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)),
         // A mounted ConfigMap of templates; without it the built-in three.
-        env.optional("EMAIL_TEMPLATES_DIR").map(Path::of));
+        env.optional("EMAIL_TEMPLATES_DIR").map(Path::of),
+        // How stale the in-memory suppression list may be: an address suppressed by another
+        // worker may still get mail for this long.
+        Duration.ofSeconds(env.integer("SUPPRESSION_REFRESH_SECONDS", 30, 1, 600)));
   }
 }

@@ -11,6 +11,7 @@ import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountFailure;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
+import io.vibework.notify.worker.feedback.SuppressionList;
 import io.vibework.notify.worker.notification.DeliveryLedger;
 import io.vibework.notify.worker.notification.DeliveryLedger.Claim;
 import io.vibework.notify.worker.notification.DeliveryLedger.Claimed;
@@ -52,6 +53,8 @@ public final class DeliveryPipeline {
   private final UserLookup users;
   private final EmailTemplates templates;
   private final SesEmailSender sender;
+  private final SuppressionList suppressions;
+  private final Counter suppressed;
   private final Optional<SendRateLimiter> sendRate;
   private final SesAccountGate account;
   private final EventPublisher events;
@@ -83,6 +86,7 @@ public final class DeliveryPipeline {
       UserLookup users,
       EmailTemplates templates,
       SesEmailSender sender,
+      SuppressionList suppressions,
       Optional<SendRateLimiter> sendRate,
       SesAccountGate account,
       EventPublisher events,
@@ -97,6 +101,11 @@ public final class DeliveryPipeline {
     this.users = users;
     this.templates = templates;
     this.sender = sender;
+    this.suppressions = suppressions;
+    this.suppressed =
+        Counter.builder("notify.worker.emails.suppressed")
+            .description("Emails not sent because the recipient is on the suppression list")
+            .register(registry);
     this.sendRate = sendRate;
     this.account = account;
     this.events = events;
@@ -218,7 +227,10 @@ public final class DeliveryPipeline {
                 () -> users.find(event.userId()),
                 "unknown_user",
                 "no user with id " + event.userId());
-        sesMessageId = send(templates.render(notification, user), renewal);
+        if (suppressions.isSuppressed(user.email())) {
+          return suppress(id, event.userId());
+        }
+        sesMessageId = send(templates.render(notification, user), id, renewal);
       } catch (PermanentFailure failure) {
         return reject(message, id, failure, true);
       } catch (ClaimLost lost) {
@@ -297,7 +309,7 @@ public final class DeliveryPipeline {
    * pipeline's send rate, and only while this worker still holds the claim: those waits can outlast
    * a lease when MongoDB is away.
    */
-  private String send(Email email, ClaimRenewer.Renewal renewal) {
+  private String send(Email email, String notificationId, ClaimRenewer.Renewal renewal) {
     while (true) {
       if (!account.awaitTurn(stop)) {
         throw new Stopping();
@@ -309,7 +321,7 @@ public final class DeliveryPipeline {
         throw new ClaimLost();
       }
       try {
-        String sesMessageId = sender.send(email);
+        String sesMessageId = sender.send(email, notificationId);
         account.accepted();
         return sesMessageId;
       } catch (SesAccountFailure failure) {
@@ -377,6 +389,24 @@ public final class DeliveryPipeline {
         .addKeyValue("deadLettered", copied)
         .addKeyValue("messageId", message.getMessageId())
         .log("message can never succeed: " + failure.getMessage());
+    return Outcome.ACK;
+  }
+
+  /**
+   * The recipient bounced hard or complained before: no SES call. Not dead-lettered, since the
+   * message itself is fine; acked, since a redelivery would find the same answer.
+   */
+  private Outcome suppress(String notificationId, String userId) {
+    suppressed.increment();
+    if (!untilWritten(
+        notificationId, "suppressed", () -> ledger.markFailed(notificationId, "suppressed"))) {
+      return Outcome.NACK;
+    }
+    log.atInfo()
+        .addKeyValue("notificationId", notificationId)
+        .addKeyValue("userId", userId)
+        .log("recipient is on the suppression list; not sent");
+    events.publishOutcome(notificationId, "failed", "suppressed");
     return Outcome.ACK;
   }
 

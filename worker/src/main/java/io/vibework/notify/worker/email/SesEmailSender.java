@@ -29,6 +29,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
 import software.amazon.awssdk.services.sesv2.model.GetAccountResponse;
+import software.amazon.awssdk.services.sesv2.model.MessageTag;
 import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
 import software.amazon.awssdk.services.sesv2.model.SendQuota;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -48,6 +49,8 @@ public final class SesEmailSender implements AutoCloseable {
 
   private final SesV2Client ses;
   private final String fromAddress;
+  private final String configurationSet;
+  private final MessageTag pipelineTag;
   private final MeterRegistry registry;
   private final Timer latency;
   // Meters are built once per outcome: a builder and its tags per email cost more than the count.
@@ -60,6 +63,12 @@ public final class SesEmailSender implements AutoCloseable {
 
   public SesEmailSender(EmailSettings settings, MeterRegistry registry) {
     this.fromAddress = settings.fromAddress();
+    this.configurationSet = settings.configurationSet().orElse(null);
+    this.pipelineTag =
+        MessageTag.builder()
+            .name("pipeline")
+            .value(SesTags.encode(settings.pipelineName()))
+            .build();
     this.registry = registry;
     // Registered up front so rate() and alerts see a zero before the first failure.
     this.sent = emails("sent", "ok");
@@ -118,10 +127,11 @@ public final class SesEmailSender implements AutoCloseable {
   }
 
   /**
-   * Sends one email (HTML and text parts) now and returns SES's message id; the pipeline has waited
-   * for its slot in the send rate.
+   * Sends one email (HTML and text parts) now, tagged with its notification and pipeline so SES
+   * events lead back to it, and returns SES's message id; the pipeline has waited for its slot in
+   * the send rate.
    */
-  public String send(Email email) {
+  public String send(Email email, String notificationId) {
     try {
       connections.acquire();
     } catch (InterruptedException e) {
@@ -129,13 +139,15 @@ public final class SesEmailSender implements AutoCloseable {
       throw new TransientFailure("interrupted while waiting for an SES connection", e);
     }
     try {
-      return sendNow(email);
+      return sendNow(email, notificationId);
     } finally {
       connections.release();
     }
   }
 
-  private String sendNow(Email email) {
+  private String sendNow(Email email, String notificationId) {
+    MessageTag notificationTag =
+        MessageTag.builder().name("notificationId").value(SesTags.encode(notificationId)).build();
     Timer.Sample sample = Timer.start();
     try {
       SendEmailResponse response =
@@ -143,6 +155,8 @@ public final class SesEmailSender implements AutoCloseable {
               request ->
                   request
                       .fromEmailAddress(fromAddress)
+                      .configurationSetName(configurationSet)
+                      .emailTags(notificationTag, pipelineTag)
                       .destination(d -> d.toAddresses(email.to()))
                       .content(
                           c ->

@@ -8,6 +8,34 @@ public interface HealthCheck {
 
   void check() throws Exception;
 
+  /**
+   * False for a check that {@code /readyz} reports but that does not make the worker not ready (say
+   * the feedback queue: sending goes on without it).
+   */
+  default boolean gatesReadiness() {
+    return true;
+  }
+
+  /** A check shown in {@code /readyz} that never turns it 503. */
+  static HealthCheck advisory(String name, CheckBody body) {
+    return new HealthCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void check() throws Exception {
+        body.run();
+      }
+
+      @Override
+      public boolean gatesReadiness() {
+        return false;
+      }
+    };
+  }
+
   static HealthCheck of(String name, CheckBody body) {
     return new HealthCheck() {
       @Override

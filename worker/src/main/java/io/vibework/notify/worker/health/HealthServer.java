@@ -47,9 +47,11 @@ public final class HealthServer implements AutoCloseable {
   private final Supplier<Map<String, Object>> details;
 
   /** What {@code /readyz} found: each check's {@code ok}/{@code error}, and codes for failures. */
-  public record Readiness(Map<String, String> checks, Map<String, String> reasons) {
+  public record Readiness(
+      Map<String, String> checks, Map<String, String> reasons, Set<String> advisory) {
     public boolean ready() {
-      return checks.values().stream().allMatch("ok"::equals);
+      return checks.entrySet().stream()
+          .allMatch(c -> "ok".equals(c.getValue()) || advisory.contains(c.getKey()));
     }
   }
 
@@ -175,7 +177,9 @@ public final class HealthServer implements AutoCloseable {
           results.put(name, failure.isEmpty() ? "ok" : "error");
           failure.filter(reason -> !reason.isEmpty()).ifPresent(r -> reasons.put(name, r));
         });
-    return new Readiness(results, reasons);
+    Set<String> advisory = new HashSet<>();
+    checks.stream().filter(c -> !c.gatesReadiness()).forEach(c -> advisory.add(c.name()));
+    return new Readiness(results, reasons, advisory);
   }
 
   /** Empty when the check passed; else its reason code. */

@@ -194,6 +194,11 @@ public final class DeliveryLedger {
     finish(notificationId, FAILED, set("status", FAILED));
   }
 
+  /** Marks the notification failed and says why in {@code delivery.reason} (say suppressed). */
+  public void markFailed(String notificationId, String reason) {
+    finish(notificationId, FAILED, combine(set("status", FAILED), set("delivery.reason", reason)));
+  }
+
   /** Gives the claim back so a redelivery can try again at once. */
   public void release(String notificationId) {
     try {

@@ -28,12 +28,30 @@ public final class EventPublisher implements AutoCloseable {
 
   private final Publisher sent;
   private final Optional<Publisher> deadLetter;
+  private final Optional<Publisher> feedback;
   private final ObjectMapper json;
   private final Clock clock;
 
   public EventPublisher(
       PubSubSettings settings, PubSubTransport transport, ObjectMapper json, Clock clock)
       throws IOException {
+    this(settings, Optional.empty(), transport, json, clock);
+  }
+
+  /**
+   * @param feedbackTopic {@code PUBSUB_TOPIC_FEEDBACK}, when set
+   */
+  public EventPublisher(
+      PubSubSettings settings,
+      Optional<String> feedbackTopic,
+      PubSubTransport transport,
+      ObjectMapper json,
+      Clock clock)
+      throws IOException {
+    this.feedback =
+        feedbackTopic.isPresent()
+            ? Optional.of(publisher(settings.projectId(), feedbackTopic.get(), transport))
+            : Optional.empty();
     this.sent = publisher(settings.projectId(), settings.topicSent(), transport);
     this.deadLetter =
         settings.deadLetterTopic().isPresent()
@@ -46,14 +64,48 @@ public final class EventPublisher implements AutoCloseable {
 
   /** Publishes {@code {"notificationId","status","timestamp"}} and waits until Pub/Sub has it. */
   public void publishOutcome(String notificationId, String status) {
+    publishOutcome(notificationId, status, null);
+  }
+
+  /** As {@link #publishOutcome(String, String)}, with the optional {@code reason} when not null. */
+  public void publishOutcome(String notificationId, String status, String reason) {
     ObjectNode event =
         json.createObjectNode()
             .put("notificationId", notificationId)
             .put("status", status)
             .put("timestamp", clock.instant().toString());
+    if (reason != null) {
+      event.put("reason", reason);
+    }
     await(
         sent.publish(
             PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(event.toString())).build()));
+  }
+
+  /**
+   * Publishes {@code {notificationId, userId, type, subtype, timestamp}} to the feedback topic; no
+   * address ever goes into it. False when no topic is set.
+   */
+  public boolean publishFeedback(
+      String notificationId, String userId, String type, String subtype, String timestamp) {
+    if (feedback.isEmpty()) {
+      return false;
+    }
+    ObjectNode event =
+        json.createObjectNode()
+            .put("notificationId", notificationId)
+            .put("userId", userId)
+            .put("type", type)
+            .put("subtype", subtype)
+            .put("timestamp", timestamp);
+    await(
+        feedback
+            .get()
+            .publish(
+                PubsubMessage.newBuilder()
+                    .setData(ByteString.copyFromUtf8(event.toString()))
+                    .build()));
+    return true;
   }
 
   /** Copies the original message to the dead-letter topic with the reason in its attributes. */
@@ -107,6 +159,7 @@ public final class EventPublisher implements AutoCloseable {
   public void close() throws InterruptedException {
     sent.shutdown();
     deadLetter.ifPresent(Publisher::shutdown);
+    feedback.ifPresent(Publisher::shutdown);
     sent.awaitTermination(10, TimeUnit.SECONDS);
     if (deadLetter.isPresent()) {
       deadLetter.get().awaitTermination(10, TimeUnit.SECONDS);

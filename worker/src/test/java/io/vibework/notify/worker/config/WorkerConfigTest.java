@@ -49,6 +49,9 @@ class WorkerConfigTest {
     assertThat(config.email().maxSendRate()).isZero();
     assertThat(config.unknownRecordGrace()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.claimLease()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.email().configurationSet()).isEmpty();
+    assertThat(config.email().pipelineName()).isEqualTo("notification-created-email");
+    assertThat(config.suppressionRefresh()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -147,6 +150,8 @@ class WorkerConfigTest {
     "SES_RATE_SHARE, -1, SES_RATE_SHARE: must be a number of at least 0.0",
     "UNKNOWN_RECORD_GRACE_SECONDS, 9999, UNKNOWN_RECORD_GRACE_SECONDS: must be between 0 and 3600",
     "CLAIM_LEASE_SECONDS, 1, CLAIM_LEASE_SECONDS: must be between 3 and 600",
+    "AWS_SES_CONFIGURATION_SET, my set, AWS_SES_CONFIGURATION_SET: must be 1 to 64 letters",
+    "SUPPRESSION_REFRESH_SECONDS, 0, SUPPRESSION_REFRESH_SECONDS: must be between 1 and 600",
   })
   void aBadValueNamesTheVariable(String variable, String value, String expected) {
     Map<String, String> env = minimal();

@@ -1,0 +1,192 @@
+package io.vibework.notify.worker.feedback;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.ne;
+import static com.mongodb.client.model.Updates.combine;
+import static com.mongodb.client.model.Updates.inc;
+import static com.mongodb.client.model.Updates.push;
+import static com.mongodb.client.model.Updates.set;
+import static com.mongodb.client.model.Updates.setOnInsert;
+import static com.mongodb.client.model.Updates.unset;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * What an SES event changes, each write idempotent because SQS delivers at least once: a bounce or
+ * complaint records its {@link FeedbackEvent#key} in the address's {@code events} and its update
+ * only matches a document without that key (a second delivery then hits the unique {@code _id} and
+ * changes nothing); a delivery releases transient counting, which is the same however often it
+ * runs; the notification's {@code delivery.feedback} is overwritten with the same value.
+ */
+public final class FeedbackEffects {
+  static final String HARD_BOUNCE = "bounce";
+  static final String COMPLAINT = "complaint";
+  static final String TRANSIENT = "transient_bounces";
+
+  private static final FindOneAndUpdateOptions UPSERT_AFTER =
+      new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER);
+
+  private final MongoCollection<Document> suppressions;
+  private final MongoCollection<Document> notifications;
+  private final SuppressionList list;
+  private final int transientLimit;
+  private final Duration transientWindow;
+  private final Clock clock;
+
+  /** What applying one event did; {@code fresh} is false for an event applied before. */
+  public record Applied(boolean fresh, Optional<Document> notification) {}
+
+  public FeedbackEffects(
+      MongoDatabase database,
+      SuppressionList list,
+      int transientLimit,
+      Duration transientWindow,
+      Clock clock) {
+    this.suppressions = database.getCollection("suppressions");
+    this.notifications = database.getCollection("notifications");
+    this.list = list;
+    this.transientLimit = transientLimit;
+    this.transientWindow = transientWindow;
+    this.clock = clock;
+  }
+
+  /** Writes the event's effects; throws MongoException when MongoDB did not take them all. */
+  public Applied apply(FeedbackEvent event) {
+    Optional<Document> notification = notification(event);
+    String notificationId = notification.map(n -> n.getString("_id")).orElse(null);
+    boolean fresh = true;
+    for (String recipient : event.recipients()) {
+      String address = SuppressionList.normalise(recipient);
+      switch (event.type()) {
+        case BOUNCE, COMPLAINT -> fresh &= recordBounceOrComplaint(address, event, notificationId);
+        case DELIVERY -> releaseTransient(address);
+        default -> {}
+      }
+    }
+    notification.ifPresent(
+        n ->
+            notifications.updateOne(
+                eq("_id", n.getString("_id")),
+                set(
+                    "delivery.feedback",
+                    new Document("type", event.type().label())
+                        .append("subtype", event.subtype())
+                        .append("at", Date.from(event.timestamp())))));
+    return new Applied(fresh, notification);
+  }
+
+  private Optional<Document> notification(FeedbackEvent event) {
+    Bson filter =
+        event
+            .notificationId()
+            .map(id -> eq("_id", id))
+            .orElseGet(() -> eq("sesMessageId", event.sesMessageId()));
+    Document found =
+        notifications.find(filter).projection(new Document("_id", 1).append("userId", 1)).first();
+    if (found == null && event.notificationId().isPresent()) {
+      found =
+          notifications
+              .find(eq("sesMessageId", event.sesMessageId()))
+              .projection(new Document("_id", 1).append("userId", 1))
+              .first();
+    }
+    return Optional.ofNullable(found);
+  }
+
+  /** Returns false when this event had been applied already. */
+  private boolean recordBounceOrComplaint(
+      String address, FeedbackEvent event, String notificationId) {
+    Date now = Date.from(clock.instant());
+    Date at = Date.from(event.timestamp());
+    boolean hard = event.type() == FeedbackEvent.Type.COMPLAINT || event.hardBounce();
+    Bson common =
+        combine(
+            push("events", event.key()),
+            inc("count", 1),
+            set("lastSeen", at),
+            set("updatedAt", now),
+            set("sourceNotificationId", notificationId),
+            setOnInsert("firstSeen", at));
+    Bson update =
+        hard
+            ? combine(
+                common,
+                set("suppressed", true),
+                set(
+                    "reason",
+                    event.type() == FeedbackEvent.Type.COMPLAINT ? COMPLAINT : HARD_BOUNCE),
+                set(
+                    "bounceType",
+                    event.type() == FeedbackEvent.Type.BOUNCE ? event.subtype() : null),
+                set("bounceSubType", event.bounceSubType()))
+            : combine(common, push("transientBounces", at), setOnInsert("suppressed", false));
+    Document after;
+    try {
+      after =
+          suppressions.findOneAndUpdate(
+              and(eq("_id", address), ne("events", event.key())), update, UPSERT_AFTER);
+    } catch (MongoWriteException e) {
+      if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+        return false;
+      }
+      throw e;
+    }
+    if (hard) {
+      list.noteWritten(address, true);
+    } else if (after != null && !Boolean.TRUE.equals(after.getBoolean("suppressed"))) {
+      Instant since = clock.instant().minus(transientWindow);
+      List<Date> bounces = after.getList("transientBounces", Date.class, List.of());
+      long recent = bounces.stream().filter(d -> d.toInstant().isAfter(since)).count();
+      if (recent >= transientLimit) {
+        suppressions.updateOne(
+            and(eq("_id", address), ne("suppressed", true)),
+            combine(
+                set("suppressed", true),
+                set("reason", TRANSIENT),
+                set("bounceType", event.subtype()),
+                set("updatedAt", now)));
+        list.noteWritten(address, true);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A delivery proves the mailbox works: transient bounces start counting again, and an address
+   * suppressed only for them is sent to again. Hard bounces and complaints stay.
+   */
+  private void releaseTransient(String address) {
+    Date now = Date.from(clock.instant());
+    long released =
+        suppressions
+            .updateOne(
+                and(eq("_id", address), eq("reason", TRANSIENT)),
+                combine(
+                    set("suppressed", false),
+                    unset("reason"),
+                    unset("transientBounces"),
+                    set("updatedAt", now)))
+            .getModifiedCount();
+    if (released > 0) {
+      list.noteWritten(address, false);
+    } else {
+      suppressions.updateOne(
+          and(eq("_id", address), ne("suppressed", true), ne("transientBounces", null)),
+          combine(unset("transientBounces"), set("updatedAt", now)));
+    }
+  }
+}
