@@ -184,6 +184,18 @@ class SystemEndToEndTest {
     assertThat(emails.get(0).to()).containsExactly("ada@example.com");
     assertThat(emails.get(0).subject()).isEqualTo("Welcome to VibeWork!");
 
+    // a message that is not JSON goes to the dead-letter topic with its reason, once, no email
+    assertThat(system.deadLetterWatch())
+        .as("the example pipeline names a dead-letter topic")
+        .isNotNull();
+    system.pubsub().publish(p.topic(), "{\"notificationId\": oops this is not json");
+    List<PubSubEmulator.ReceivedMessage> dead =
+        system.pubsub().awaitMessages(system.deadLetterWatch(), 1, Duration.ofSeconds(30));
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).attributes().get("deadLetterReason")).isNotBlank();
+    assertThat(dead.get(0).data()).isEqualTo("{\"notificationId\": oops this is not json");
+    assertThat(system.ses().emails()).hasSize(1);
+
     // a changed input (the CacheConfig's TTL) changes the inputs hash: the Deployment controller
     // rolls the workers
     String oldHash = first.getMetadata().getLabels().get("pod-template-hash");
