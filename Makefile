@@ -31,7 +31,7 @@ fmt-check:
 	  || { printf '%s\n' "$$out" | grep -E '^\[ERROR\] +src/' | head -20; \
 	       echo "code is not formatted: run 'make fmt' to fix it"; exit 1; }
 
-# The whole system with no cluster: local API, kubectl apply of crds/ and examples/, operator, workers.
+# The whole system with no cluster: a real control plane on loopback, kubectl apply of crds/ and examples/, operator, workers.
 demo: build kube
 	NOTIFY_KUBE_BIN=$(KUBE_BIN) JAVA_HOME=$(JAVA_HOME_21) scripts/system-demo.sh
 

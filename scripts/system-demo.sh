@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole system with no cluster (see e2e's SystemDemo): local services, a local Kubernetes API,
-# kubectl apply of crds/ and examples/, operator.jar, worker.jar processes run from the operator's
+# The whole system on a real control plane (see e2e's SystemDemo): local services, etcd +
+# kube-apiserver + kube-controller-manager on loopback, a minimal kubelet,
+# kubectl apply of crds/ and examples/, operator.jar, worker.jar processes for the pods of the operator's
 # Deployment, notifications in, emails out. Needs `make build` first. Extra arguments go to
 # SystemDemo, e.g. --wait to keep it running for your own kubectl (Ctrl-C stops everything).
 set -euo pipefail

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * In-cluster host names on this machine, without touching /etc/hosts or DNS: each name gets its own
- * loopback address (127.0.0.0/8 is all loopback on Linux: 127.0.0.10, 127.0.0.11, ...), listed in a
+ * loopback address (127.0.0.0/8 is all loopback on Linux: 127.0.1.10, 127.0.1.11, ...), listed in a
  * generated hosts file, and a small TCP forwarder on that address at the in-cluster port relays
  * connections to wherever the service really listens (a testkit server on 127.0.0.1:N, or the ready
  * workers behind a Service, like kube-proxy).
@@ -41,7 +41,8 @@ public final class HostMapping implements AutoCloseable {
   private final Path hostsFile;
   private final Map<String, String> addressByHost = new LinkedHashMap<>();
   private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
-  private final AtomicInteger next = new AtomicInteger(10);
+  // From 127.0.1.10: 127.0.0.2-250 are the local kubelet's pod IPs.
+  private final AtomicInteger next = new AtomicInteger((1 << 8) + 10);
 
   private final String systemEntries;
 
@@ -76,7 +77,6 @@ public final class HostMapping implements AutoCloseable {
       String host, int port, Supplier<List<InetSocketAddress>> backends, String... aliases) {
     String address = addressByHost.get(host);
     if (address == null) {
-      // 127.0.0.10 onwards, on into 127.0.1.x and beyond: every pod of a long demo gets its own.
       int n = next.getAndIncrement();
       address = "127." + ((n >> 16) & 0xff) + "." + ((n >> 8) & 0xff) + "." + (n & 0xff);
       addressByHost.put(host, address);

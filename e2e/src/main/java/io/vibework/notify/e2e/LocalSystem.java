@@ -7,7 +7,13 @@ import ch.qos.logback.core.FileAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.MariaDbServer;
 import io.vibework.notify.testkit.MongoServer;
@@ -15,7 +21,9 @@ import io.vibework.notify.testkit.Ports;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.kube.KubeControlPlane;
 import io.vibework.notify.testkit.kube.Kubectl;
+import io.vibework.notify.testkit.kube.LocalKubelet;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,9 +49,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole system on one machine, no cluster: local Redis, MariaDB, MongoDB, Pub/Sub and SES
- * (testkit), a local Kubernetes API, {@code operator.jar} as its own process, and the {@link
- * LocalRunner} starting {@code worker.jar} processes from the Deployments the operator writes.
+ * The whole system on one machine: local Redis, MariaDB, MongoDB, Pub/Sub and SES (testkit), a real
+ * control plane (etcd, kube-apiserver, kube-controller-manager), {@code operator.jar} as its own
+ * process and ServiceAccount, and testkit's {@link LocalKubelet} running the pods the real
+ * Deployment controller makes from the operator's Deployment as {@code worker.jar} processes.
  * In-cluster names from the manifests resolve through a {@link HostMapping}.
  *
  * <p>Steps are separate methods so the demo can narrate them and tests can assert between them;
@@ -89,11 +98,12 @@ public final class LocalSystem implements AutoCloseable {
   private BackendData data;
   private String mongoHostPort;
   private HostMapping hosts;
-  private LocalKubernetesApi api;
+  private KubeControlPlane kube;
+  private Path kubeconfig;
   private Kubectl kubectl;
   private Process operator;
   private int operatorPort;
-  private LocalRunner runner;
+  private LocalKubelet kubelet;
   private final List<String> filledSecretValues = new ArrayList<>();
   private boolean closed;
 
@@ -268,17 +278,34 @@ public final class LocalSystem implements AutoCloseable {
     return mongo;
   }
 
-  // ---- 3. the local Kubernetes API ----------------------------------------------------------
+  // ---- 3. the real control plane -------------------------------------------------------------
 
-  public LocalKubernetesApi startApi() {
-    api = LocalKubernetesApi.start(settings.workDir());
-    started.add(api);
-    kubectl = new Kubectl(api.kubeconfig());
-    return api;
+  /**
+   * etcd, kube-apiserver and kube-controller-manager (testkit's {@link KubeControlPlane}) on
+   * loopback; kubectl and this class talk to it as an admin, the operator as its own
+   * ServiceAccount.
+   */
+  public KubeControlPlane startControlPlane() {
+    kube = new KubeControlPlane().withControllerManager();
+    started.add(kube);
+    kube.start();
+    kubeconfig = kube.writeKubeconfig(settings.workDir().resolve("kubeconfig"), kube.adminToken());
+    kubectl = new Kubectl(kubeconfig);
+    return kube;
   }
 
-  public LocalKubernetesApi api() {
-    return api;
+  public KubeControlPlane controlPlane() {
+    return kube;
+  }
+
+  /** An admin client of the control plane (closed with it). */
+  public KubernetesClient client() {
+    return kube.adminClient();
+  }
+
+  /** The admin kubeconfig, for kubectl by hand. */
+  public Path kubeconfig() {
+    return kubeconfig;
   }
 
   public Kubectl kubectl() {
@@ -322,7 +349,7 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   private void replaceSecretValues(String ns, String name, Map<String, String> values) {
-    Secret secret = api.client().secrets().inNamespace(ns).withName(name).get();
+    Secret secret = client().secrets().inNamespace(ns).withName(name).get();
     if (secret == null) {
       throw new IllegalStateException("Secret " + ns + "/" + name + " was not applied");
     }
@@ -335,7 +362,7 @@ public final class LocalSystem implements AutoCloseable {
         });
     secret.setData(data);
     secret.setStringData(null);
-    api.client().secrets().inNamespace(ns).resource(secret).update();
+    client().secrets().inNamespace(ns).resource(secret).update();
   }
 
   /** Every secret value the system holds: the examples' and the ones filled in. */
@@ -345,13 +372,66 @@ public final class LocalSystem implements AutoCloseable {
     return all;
   }
 
-  // ---- 4. operator and runner --------------------------------------------------------------
+  // ---- 4. operator and kubelet -------------------------------------------------------------
+
+  public static final String OPERATOR_NAMESPACE = "notification-operator";
+  public static final String OPERATOR_ACCOUNT = "notification-operator";
+
+  /** The user name the API server's audit log gives the operator's requests. */
+  public static String operatorUser() {
+    return "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_ACCOUNT;
+  }
 
   public Path operatorLog() {
     return settings.workDir().resolve("operator.log");
   }
 
+  /**
+   * {@code operator.jar} as its own process, authenticated as its own ServiceAccount (bound to
+   * cluster-admin here: the chart's exact RBAC has a test of its own).
+   */
   public void startOperator() {
+    KubernetesClient admin = client();
+    admin
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(OPERATOR_NAMESPACE)
+                .endMetadata()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    admin
+        .serviceAccounts()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(OPERATOR_ACCOUNT)
+                .withNamespace(OPERATOR_NAMESPACE)
+                .endMetadata()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    admin
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("notification-operator-local")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(OPERATOR_ACCOUNT)
+                .withNamespace(OPERATOR_NAMESPACE)
+                .endSubject()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    Path operatorKubeconfig =
+        kube.writeKubeconfig(
+            settings.workDir().resolve("operator-kubeconfig"),
+            kube.serviceAccountToken(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT));
     operatorPort = Ports.free();
     List<String> command =
         new ArrayList<>(
@@ -367,7 +447,7 @@ public final class LocalSystem implements AutoCloseable {
     String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     env.clear();
     env.put("PATH", path);
-    env.put("KUBECONFIG", api.kubeconfig().toString());
+    env.put("KUBECONFIG", operatorKubeconfig.toString());
     env.put("WATCH_NAMESPACES", "");
     env.put("LEADER_ELECTION_ENABLED", "false");
     env.put("PROBE_INTERVAL_SECONDS", "2");
@@ -409,27 +489,46 @@ public final class LocalSystem implements AutoCloseable {
     return operator.pid();
   }
 
-  public LocalRunner startRunner() {
-    attachFileLog(LocalRunner.class, settings.workDir().resolve("runner.log"));
-    runner =
-        new LocalRunner(
-            api.client(),
-            new LocalRunner.Options(
-                settings.workerJar(),
-                settings.workDir(),
-                hosts,
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                Duration.ofSeconds(1)));
-    started.add(runner);
-    return runner.start();
+  /**
+   * testkit's {@link LocalKubelet}: the pods the real Deployment and ReplicaSet controllers make
+   * from the operator's Deployment run as {@code worker.jar} processes, each listening on its own
+   * pod IP at 8080 (where the operator probes it), in-cluster names resolved through the {@link
+   * HostMapping}.
+   */
+  public LocalKubelet startKubelet() {
+    attachFileLog(LocalKubelet.class, kubeletLog());
+    List<String> jvm =
+        new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    jvm.addAll(hosts.jvmOptions());
+    LocalKubelet.Runtime java = LocalKubelet.Runtime.javaJar(settings.workerJar(), jvm);
+    kubelet =
+        new LocalKubelet(kube)
+            .withRuntime(
+                (pod, container, podIp, env) -> {
+                  env.put("HTTP_BIND_ADDRESS", podIp);
+                  env.put("HTTP_PORT", "8080");
+                  return java.command(pod, container, podIp, env);
+                });
+    started.add(kubelet);
+    return kubelet.start();
   }
 
-  public LocalRunner runner() {
-    return runner;
+  public LocalKubelet kubelet() {
+    return kubelet;
   }
 
-  public Path runnerLog() {
-    return settings.workDir().resolve("runner.log");
+  public Path kubeletLog() {
+    return settings.workDir().resolve("kubelet.log");
+  }
+
+  /** The worker pods of the example pipeline, as the API has them. */
+  public List<Pod> workerPods() {
+    return client()
+        .pods()
+        .inNamespace(pipeline.namespace())
+        .withLabel("app.kubernetes.io/instance", pipeline.name())
+        .list()
+        .getItems();
   }
 
   public HostMapping hosts() {
@@ -461,7 +560,7 @@ public final class LocalSystem implements AutoCloseable {
   // ---- 5. observing ----------------------------------------------------------------------
 
   public GenericKubernetesResource pipelineResource() {
-    return api.client()
+    return client()
         .genericKubernetesResources(PIPELINES, "NotificationPipeline")
         .inNamespace(pipeline.namespace())
         .withName(pipeline.name())
@@ -469,7 +568,7 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   public GenericKubernetesResource cacheConfigResource(String name) {
-    return api.client()
+    return client()
         .genericKubernetesResources(PIPELINES, "CacheConfig")
         .inNamespace(pipeline.namespace())
         .withName(name)
@@ -569,13 +668,13 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   /**
-   * Log lines (operator, runner) that contain one of the secret values; empty is the goal. Values
+   * Log lines (operator, kubelet) that contain one of the secret values; empty is the goal. Values
    * shorter than 8 characters are not searched for: the examples' MySQL user name {@code notify} is
    * also part of the namespace name.
    */
   public List<String> secretLeaks() {
     List<String> leaks = new ArrayList<>();
-    for (Path log : List.of(operatorLog(), runnerLog())) {
+    for (Path log : List.of(operatorLog(), kubeletLog())) {
       if (!Files.exists(log)) {
         continue;
       }
@@ -657,8 +756,8 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   /**
-   * Stops everything started, newest first (runner and its workers, operator, API, forwarders,
-   * servers).
+   * Stops everything started, newest first (kubelet and its workers, operator, control plane,
+   * forwarders, servers).
    */
   @Override
   public synchronized void close() {

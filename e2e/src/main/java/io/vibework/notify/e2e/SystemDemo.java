@@ -1,19 +1,23 @@
 package io.vibework.notify.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.kube.KubeControlPlane;
 import io.vibework.notify.testkit.kube.Kubectl;
+import io.vibework.notify.testkit.kube.LocalKubelet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code make demo}: the whole system with no cluster. Local services, a local Kubernetes API,
- * {@code kubectl apply} of {@code crds/} and {@code examples/}, {@code operator.jar} reconciling,
- * the {@link LocalRunner} running {@code worker.jar} from the Deployment, notifications in, emails
+ * {@code make demo}: the whole system on one machine. Local services, a real control plane (etcd,
+ * kube-apiserver, kube-controller-manager on loopback), {@code kubectl apply} of {@code crds/} and
+ * {@code examples/}, {@code operator.jar} reconciling as its own ServiceAccount, the local kubelet
+ * running {@code worker.jar} for each pod the Deployment controller makes, notifications in, emails
  * out, and the resources' status as kubectl shows it.
  *
  * <pre>
@@ -102,16 +106,41 @@ public final class SystemDemo {
         "  project %s: topic %s -> subscription %s; %s; dead letters %s%n",
         p.projectId(), p.topic(), p.subscription(), p.sentTopic(), p.deadLetterTopic());
 
-    step("Starting the local Kubernetes API");
-    LocalKubernetesApi api = system.startApi();
-    System.out.println("  " + api.url() + "  (export KUBECONFIG=" + api.kubeconfig() + ")");
+    step("Starting the control plane (etcd, kube-apiserver, kube-controller-manager)");
+    KubeControlPlane kube = system.startControlPlane();
+    System.out.println("  " + kube.versions());
+    System.out.println(
+        "  "
+            + kube.url()
+            + " serves "
+            + system.client().getKubernetesVersion().getGitVersion()
+            + "  (export KUBECONFIG="
+            + system.kubeconfig()
+            + ")");
 
-    kubectl(system, "apply", "--validate=false", "-f", root.relativize(crds) + "/");
-    kubectl(system, "apply", "--validate=false", "-f", root.relativize(examples) + "/");
+    kubectl(system, "apply", "-f", root.relativize(crds) + "/");
+    kubectl(system, "wait", "--for=condition=Established", "crd", "--all", "--timeout=60s");
+    kubectl(system, "apply", "-f", root.relativize(examples) + "/");
     step("Pointing the example Secrets at the local servers");
     system.fillSecretsForLocalServices();
 
-    step("Starting operator.jar (its own process)");
+    step(
+        "Starting the local kubelet (node "
+            + LocalKubelet.NODE
+            + ": pods -> worker.jar processes)");
+    system.startKubelet();
+    System.out.println(
+        "  log "
+            + root.relativize(system.kubeletLog())
+            + "; worker logs in "
+            + root.relativize(system.kubelet().logDirectory().toAbsolutePath()));
+
+    step(
+        "Starting operator.jar (its own process, ServiceAccount "
+            + LocalSystem.OPERATOR_NAMESPACE
+            + "/"
+            + LocalSystem.OPERATOR_ACCOUNT
+            + ")");
     system.startOperator();
     System.out.println(
         "  pid "
@@ -120,14 +149,6 @@ public final class SystemDemo {
             + system.operatorHttpPort()
             + ", log "
             + root.relativize(system.operatorLog()));
-
-    step("Starting the local runner (Deployments -> worker.jar processes)");
-    system.startRunner();
-    System.out.println(
-        "  log "
-            + root.relativize(system.runnerLog())
-            + "; worker logs in "
-            + root.relativize(system.runnerLog().getParent()));
 
     step("Waiting for NotificationPipeline " + p.name() + " to be Ready, with the workers' health");
     system.awaitPipelineReady(Duration.ofSeconds(120));
@@ -152,16 +173,16 @@ public final class SystemDemo {
     } catch (IllegalStateException e) {
       System.out.println("  CacheConfig " + cacheName + " not Ready: " + e.getMessage());
     }
-    for (LocalRunner.WorkerProcess w : system.runner().allWorkers()) {
+    for (Pod w : system.workerPods()) {
       System.out.println(
-          "  worker "
-              + w.name()
-              + ": http 127.0.0.1:"
-              + w.httpPort()
-              + " ready="
-              + w.ready()
-              + " log "
-              + root.relativize(w.logFile()));
+          "  worker pod "
+              + w.getMetadata().getName()
+              + ": http "
+              + w.getStatus().getPodIP()
+              + ":8080 phase="
+              + w.getStatus().getPhase()
+              + " restarts="
+              + w.getStatus().getContainerStatuses().get(0).getRestartCount());
     }
 
     step("Publishing notification-created events");
@@ -192,7 +213,13 @@ public final class SystemDemo {
 
     kubectl(system, "get", "notificationpipelines,cacheconfigs", "-n", p.namespace());
     kubectl(
-        system, "get", "deployments,services,configmaps,poddisruptionbudgets", "-n", p.namespace());
+        system,
+        "get",
+        "deployments,replicasets,pods,services,configmaps,poddisruptionbudgets",
+        "-n",
+        p.namespace(),
+        "-o",
+        "wide");
     step(
         Kubectl.display("get", "np", p.name(), "-n", p.namespace(), "-o", "yaml")
             + "   (status section)");
@@ -205,7 +232,7 @@ public final class SystemDemo {
     int at = yaml.indexOf("\nstatus:");
     System.out.println(at < 0 ? yaml : yaml.substring(at + 1));
 
-    step("Secrets in the operator's and the runner's logs");
+    step("Secrets in the operator's and the kubelet's logs");
     List<String> leaks = system.secretLeaks();
     System.out.println(
         leaks.isEmpty()
@@ -214,12 +241,12 @@ public final class SystemDemo {
                 + " secret values appears in "
                 + root.relativize(system.operatorLog())
                 + " or "
-                + root.relativize(system.runnerLog())
+                + root.relativize(system.kubeletLog())
             : "  LEAK: " + leaks);
 
     if (wait) {
       step("Running until Ctrl-C");
-      System.out.println("  export KUBECONFIG=" + system.api().kubeconfig());
+      System.out.println("  export KUBECONFIG=" + system.kubeconfig());
       System.out.println("  kubectl get np,cachecfg,deploy -n " + p.namespace());
       Thread.currentThread().join();
     }

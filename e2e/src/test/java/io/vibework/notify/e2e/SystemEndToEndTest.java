@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vibework.notify.testkit.BackendData;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.kube.AuditEvent;
 import io.vibework.notify.testkit.kube.Kubectl;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,10 +28,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo path, asserted: local services, the local API with crds/ and examples/ applied by
- * kubectl, operator.jar as its own process, a worker process started by the runner from the
- * operator's Deployment, Ready with every health check ok, an email delivered, and a changed input
- * rolling the worker.
+ * The demo path, asserted: local services, the real control plane with crds/ and examples/ applied
+ * by kubectl, operator.jar as its own process and ServiceAccount, worker processes the local
+ * kubelet runs from the pods the real Deployment controller makes, Ready with every health check
+ * ok, an email delivered, and a changed input rolling the workers through the Deployment
+ * controller.
  */
 class SystemEndToEndTest {
 
@@ -64,15 +67,19 @@ class SystemEndToEndTest {
             "notification",
             Map.of("title", "Again", "message", "after the roll"));
     system.createTopics();
-    system.startApi();
-    for (Path dir : List.of(ROOT.resolve("crds"), Manifests.defaultExamples(ROOT))) {
-      Kubectl.Result applied =
-          system.kubectl().run("apply", "--validate=false", "-f", dir.toString());
-      assertThat(applied.exitCode()).as(applied.output()).isZero();
-    }
+    system.startControlPlane();
+    Kubectl.Result crds = system.kubectl().run("apply", "-f", ROOT.resolve("crds").toString());
+    assertThat(crds.exitCode()).as(crds.output()).isZero();
+    system
+        .kubectl()
+        .run("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+        .orThrow();
+    Kubectl.Result examples =
+        system.kubectl().run("apply", "-f", Manifests.defaultExamples(ROOT).toString());
+    assertThat(examples.exitCode()).as(examples.output()).isZero();
     system.fillSecretsForLocalServices();
+    system.startKubelet();
     system.startOperator();
-    system.startRunner();
   }
 
   static Path jar(String property, String fallback) {
@@ -104,14 +111,12 @@ class SystemEndToEndTest {
         .forEach(check -> assertThat(check.asText()).isEqualTo("ok"));
     assertThat(status.path("health").path("checks").has("database")).isTrue();
     assertThat(status.path("health").path("checks").has("cache")).isTrue();
-    // the operator probed each worker pod at its pod IP (the runner's Pods), not the Service
+    // the operator probed each worker pod at its pod IP (the kubelet's), not the Service
     assertThat(status.path("health").path("pods").asInt()).isEqualTo(p.replicas());
-    assertThat(
-            system.api().client().pods().inNamespace(p.namespace()).list().getItems().stream()
-                .map(pod -> pod.getStatus().getPodIP())
-                .toList())
+    assertThat(system.workerPods().stream().map(pod -> pod.getStatus().getPodIP()).toList())
         .hasSize(p.replicas())
-        .allSatisfy(ip -> assertThat(ip).startsWith("127.").isNotEqualTo("127.0.0.1"));
+        .doesNotHaveDuplicates()
+        .allSatisfy(ip -> assertThat(ip).startsWith("127.0.0.").isNotEqualTo("127.0.0.1"));
     assertThat(status.path("replicas").asInt()).isEqualTo(p.replicas());
     assertThat(status.path("readyReplicas").asInt()).isEqualTo(p.replicas());
 
@@ -119,7 +124,6 @@ class SystemEndToEndTest {
     String deploymentName = p.name() + "-worker";
     Deployment deployment =
         system
-            .api()
             .client()
             .apps()
             .deployments()
@@ -135,19 +139,23 @@ class SystemEndToEndTest {
               assertThat(c.getType()).isEqualTo("Available");
               assertThat(c.getStatus()).isEqualTo("True");
             });
-    List<LocalRunner.WorkerProcess> workers =
-        system.runner().workers(p.namespace(), deploymentName);
+    List<Pod> workers = system.workerPods();
     assertThat(workers).hasSize(p.replicas());
-    LocalRunner.WorkerProcess first = workers.get(0);
-    assertThat(first.env.get("MYSQL_PASSWORD"))
+    Pod first = workers.get(0);
+    assertThat(first.getMetadata().getOwnerReferences())
+        .as("made by the ReplicaSet controller")
+        .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("ReplicaSet"));
+    Map<String, String> env =
+        system.kubelet().environment(p.namespace(), first.getMetadata().getName());
+    assertThat(env.get("MYSQL_PASSWORD"))
         .as("secretKeyRef resolved from the Secret")
         .isEqualTo("app-secret");
-    assertThat(first.env.get("REDIS_URL"))
+    assertThat(env.get("REDIS_URL"))
         .as("from the ConfigMap, in-cluster name kept")
         .isEqualTo(p.redisUrl().toString());
-    assertThat(first.env.get("HTTP_PORT"))
-        .isEqualTo(String.valueOf(first.httpPort()))
-        .isNotEqualTo("8080");
+    assertThat(env).containsEntry("HTTP_BIND_ADDRESS", first.getStatus().getPodIP());
+    assertThat(system.get("http://" + first.getStatus().getPodIP() + ":8080/healthz", true))
+        .isEqualTo("200");
 
     // the CacheConfig's Redis answered the operator's PING at its in-cluster URL
     String cacheName =
@@ -176,8 +184,22 @@ class SystemEndToEndTest {
     assertThat(emails.get(0).to()).containsExactly("ada@example.com");
     assertThat(emails.get(0).subject()).isEqualTo("Welcome to VibeWork!");
 
-    // a changed input (the CacheConfig's TTL) changes the inputs hash: the runner rolls the worker
-    String oldHash = first.templateHash();
+    // a message that is not JSON goes to the dead-letter topic with its reason, once, no email
+    assertThat(system.deadLetterWatch())
+        .as("the example pipeline names a dead-letter topic")
+        .isNotNull();
+    system.pubsub().publish(p.topic(), "{\"notificationId\": oops this is not json");
+    List<PubSubEmulator.ReceivedMessage> dead =
+        system.pubsub().awaitMessages(system.deadLetterWatch(), 1, Duration.ofSeconds(30));
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).attributes().get("deadLetterReason")).isNotBlank();
+    assertThat(dead.get(0).data()).isEqualTo("{\"notificationId\": oops this is not json");
+    assertThat(system.ses().emails()).hasSize(1);
+
+    // a changed input (the CacheConfig's TTL) changes the inputs hash: the Deployment controller
+    // rolls the workers
+    String oldHash = first.getMetadata().getLabels().get("pod-template-hash");
+    String oldIp = first.getStatus().getPodIP();
     String annotation =
         deployment
             .getSpec()
@@ -186,7 +208,6 @@ class SystemEndToEndTest {
             .getAnnotations()
             .get("infra.vibework.io/inputs-hash");
     system
-        .api()
         .client()
         .genericKubernetesResources(LocalSystem.PIPELINES, "CacheConfig")
         .inNamespace(p.namespace())
@@ -197,21 +218,37 @@ class SystemEndToEndTest {
         .pollInterval(Duration.ofMillis(250))
         .untilAsserted(
             () -> {
-              List<LocalRunner.WorkerProcess> now =
-                  system.runner().workers(p.namespace(), deploymentName);
+              List<Pod> now = system.workerPods();
               assertThat(now)
                   .hasSize(p.replicas())
                   .allSatisfy(
                       w -> {
-                        assertThat(w.templateHash()).isNotEqualTo(oldHash);
-                        assertThat(w.ready()).isTrue();
-                        assertThat(w.env.get("REDIS_TTL_SECONDS")).isEqualTo("1234");
+                        assertThat(w.getMetadata().getLabels().get("pod-template-hash"))
+                            .isNotEqualTo(oldHash);
+                        assertThat(ready(w)).isTrue();
+                        assertThat(
+                                system
+                                    .kubelet()
+                                    .environment(p.namespace(), w.getMetadata().getName()))
+                            .containsEntry("REDIS_TTL_SECONDS", "1234");
                       });
             });
-    assertThat(first.alive()).as("the old worker stopped").isFalse();
+    assertThat(
+            system
+                .client()
+                .pods()
+                .inNamespace(p.namespace())
+                .withName(first.getMetadata().getName())
+                .get())
+        .as("the old worker's pod is gone")
+        .isNull();
+    if (p.replicas() == 1) {
+      assertThat(system.get("http://" + oldIp + ":8080/healthz", true))
+          .as("the old worker stopped, or its address went to the new one")
+          .isIn(null, "200");
+    }
     Deployment rolled =
         system
-            .api()
             .client()
             .apps()
             .deployments()
@@ -240,9 +277,8 @@ class SystemEndToEndTest {
     // A quiet cluster stays quiet with quantities the API server rewrites (0.5 -> 500m, 1024Mi ->
     // 1Gi): once rolled and Ready, the operator writes nothing to the pipeline or its objects.
     String beforeResize =
-        system.runner().workers(p.namespace(), deploymentName).get(0).templateHash();
+        system.workerPods().get(0).getMetadata().getLabels().get("pod-template-hash");
     system
-        .api()
         .client()
         .genericKubernetesResources(LocalSystem.PIPELINES, "NotificationPipeline")
         .inNamespace(p.namespace())
@@ -257,7 +293,6 @@ class SystemEndToEndTest {
             () -> {
               var requests =
                   system
-                      .api()
                       .client()
                       .apps()
                       .deployments()
@@ -275,7 +310,6 @@ class SystemEndToEndTest {
               assertThat(requests.get("memory").toString()).isEqualTo("1Gi");
               assertThat(
                       system
-                          .api()
                           .client()
                           .apps()
                           .deployments()
@@ -298,27 +332,26 @@ class SystemEndToEndTest {
         .pollInterval(Duration.ofMillis(500))
         .until(
             () ->
-                system.runner().workers(p.namespace(), deploymentName).size() == p.replicas()
-                    && system.runner().workers(p.namespace(), deploymentName).stream()
-                        .allMatch(w -> w.ready() && !w.templateHash().equals(beforeResize)));
+                system.workerPods().size() == p.replicas()
+                    && system.workerPods().stream()
+                        .allMatch(
+                            w ->
+                                ready(w)
+                                    && !w.getMetadata()
+                                        .getLabels()
+                                        .get("pod-template-hash")
+                                        .equals(beforeResize)));
     system.awaitPipelineReady(Duration.ofSeconds(90));
     Thread.sleep(5000);
-    system.api().drainWrites();
+    int before = operatorWrites().size();
     Thread.sleep(20_000);
-    assertThat(system.api().drainWrites())
-        .as("the operator's writes in a quiet 20 s")
-        .filteredOn(
-            w ->
-                (w.contains("/deployments/") && !w.endsWith("/status"))
-                    || w.contains("/configmaps/")
-                    || w.contains("/services/")
-                    || w.contains("/poddisruptionbudgets/")
-                    || w.contains("/notificationpipelines/"))
+    assertThat(operatorWrites().subList(before, operatorWrites().size()))
+        .as("the operator's writes in a quiet 20 s, from the API server's audit log")
         .isEmpty();
 
-    // no secret in the operator's or the runner's logs (the operator logs at info here)
+    // no secret in the operator's or the kubelet's logs (the operator logs at info here)
     assertThat(system.secretLeaks()).isEmpty();
-    for (Path log : List.of(system.operatorLog(), system.runnerLog())) {
+    for (Path log : List.of(system.operatorLog(), system.kubeletLog())) {
       String text = Files.readString(log);
       assertThat(text)
           .isNotBlank()
@@ -329,5 +362,19 @@ class SystemEndToEndTest {
               "change-me-aws-secret",
               "AKIAEXAMPLEEXAMPLE");
     }
+  }
+
+  /** Every write the operator's ServiceAccount made, as kube-apiserver's audit log has it. */
+  private static List<AuditEvent> operatorWrites() {
+    return system
+        .controlPlane()
+        .auditEvents(e -> e.isWrite() && e.user().equals(LocalSystem.operatorUser()));
+  }
+
+  private static boolean ready(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 }

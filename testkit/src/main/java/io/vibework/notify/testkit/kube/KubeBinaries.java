@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +30,33 @@ public record KubeBinaries(Path directory) {
 
   public Path etcd() {
     return executable("etcd");
+  }
+
+  /** What each binary says of its own version, e.g. {@code kube-apiserver Kubernetes v1.37.2}. */
+  public String versions() {
+    List<String> out = new ArrayList<>();
+    for (Path binary : List.of(apiServer(), controllerManager(), etcd())) {
+      out.add(binary.getFileName() + " " + firstLine(binary));
+    }
+    return String.join(", ", out) + " (" + directory + ")";
+  }
+
+  private static String firstLine(Path binary) {
+    try {
+      Process p =
+          new ProcessBuilder(binary.toString(), "--version")
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      return text.lines().findFirst().orElse("?").trim();
+    } catch (IOException e) {
+      return "? (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
   }
 
   private Path executable(String name) {

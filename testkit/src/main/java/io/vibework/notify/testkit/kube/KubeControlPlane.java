@@ -46,6 +46,7 @@ public final class KubeControlPlane extends ClassScopedServer {
   private KubeApiServer api;
   private KubeControllerManager kcm;
   private KubernetesClient admin;
+  private KubeBinaries binaries;
 
   /** Also runs kube-controller-manager (garbage collector, Deployments, ReplicaSets, ...). */
   public KubeControlPlane withControllerManager() {
@@ -71,7 +72,7 @@ public final class KubeControlPlane extends ClassScopedServer {
     if (api != null) {
       return this;
     }
-    KubeBinaries binaries = KubeBinaries.locate();
+    binaries = KubeBinaries.locate();
     etcd = new EtcdServer(binaries).start();
     api = new KubeApiServer(binaries, etcd);
     apiFlags.forEach(api::flag);
@@ -102,6 +103,12 @@ public final class KubeControlPlane extends ClassScopedServer {
       etcd.close();
       etcd = null;
     }
+  }
+
+  /** The binaries it runs and the version each reports. */
+  public String versions() {
+    running();
+    return binaries.versions();
   }
 
   public String url() {

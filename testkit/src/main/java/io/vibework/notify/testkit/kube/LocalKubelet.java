@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -89,7 +90,7 @@ public final class LocalKubelet extends ClassScopedServer {
     /** {@code java [jvmOptions] -jar jar}, with the JDK running these tests. */
     static Runtime javaJar(Path jar, List<String> jvmOptions) {
       return (pod, container, podIp, env) -> {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
@@ -144,6 +145,22 @@ public final class LocalKubelet extends ClassScopedServer {
       heldNotReady.add(namespace + "/" + pod);
     }
     nudge();
+  }
+
+  /**
+   * The environment the kubelet gave the running process of the pod's first container (what the
+   * runtime added included), or null when none runs.
+   */
+  public Map<String, String> environment(String namespace, String pod) {
+    for (PodRun run : pods.values()) {
+      Pod p = run.pod;
+      if (p.getMetadata().getNamespace().equals(namespace)
+          && p.getMetadata().getName().equals(pod)) {
+        ContainerRun c = run.containers.values().iterator().next();
+        return c.alive() ? c.env : null;
+      }
+    }
+    return null;
   }
 
   /** The folder with each container's log, {@code <namespace>_<pod>_<container>.log}. */
@@ -615,6 +632,7 @@ public final class LocalKubelet extends ClassScopedServer {
     String waitingMessage;
     String waitingReason = "ContainerCreating";
     boolean terminating;
+    volatile Map<String, String> env;
 
     ContainerRun(PodRun pod, Container spec) {
       this.pod = pod;
@@ -701,6 +719,7 @@ public final class LocalKubelet extends ClassScopedServer {
       e.putAll(env);
       try {
         process = builder.start();
+        this.env = Map.copyOf(env);
       } catch (IOException ex) {
         waitingReason = "RunContainerError";
         waitingMessage = ex.getMessage();

@@ -4,55 +4,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.vibework.notify.testkit.kube.KubeControlPlane;
 import io.vibework.notify.testkit.kube.Kubectl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The machine's kubectl against {@link LocalKubernetesApi}: apply of crds/ and examples/, discovery
- * of the CRDs' kinds and short names, and printer columns rendered as a real API server renders
- * them.
+ * The machine's kubectl against kube-apiserver, as a user first meets the CRDs: apply of crds/ and
+ * examples/ (client and server validation on), discovery of the kinds and short names, the printer
+ * columns before and after a status, the {@code vibework} category, {@code kubectl scale} through
+ * the CRD's scale subresource, and {@code kubectl explain} from the published OpenAPI.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class KubectlLocalApiTest {
+class KubectlTest {
 
   static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-  static LocalKubernetesApi api;
+
+  @RegisterExtension static final KubeControlPlane kube = new KubeControlPlane();
+
   static Kubectl kubectl;
   static Manifests.Pipeline pipeline;
 
   @BeforeAll
   static void start() throws Exception {
-    api = LocalKubernetesApi.start(Files.createTempDirectory("kubectl-local-api"));
-    kubectl = new Kubectl(api.kubeconfig());
+    Path kubeconfig =
+        kube.writeKubeconfig(
+            Files.createTempDirectory("kubectl-test").resolve("kubeconfig"), kube.adminToken());
+    kubectl = new Kubectl(kubeconfig);
     pipeline = Manifests.load(Manifests.defaultExamples(ROOT)).pipeline();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
   }
 
   @Test
   @Order(1)
   void appliesCrdsThenExamples() {
-    Kubectl.Result crds =
-        kubectl.run("apply", "--validate=false", "-f", ROOT.resolve("crds").toString());
+    Kubectl.Result crds = kubectl.run("apply", "-f", ROOT.resolve("crds").toString());
     assertThat(crds.exitCode()).as(crds.output()).isZero();
     assertThat(crds.output())
         .contains(
             "customresourcedefinition.apiextensions.k8s.io/notificationpipelines.infra.vibework.io created",
             "customresourcedefinition.apiextensions.k8s.io/cacheconfigs.infra.vibework.io created");
 
+    // the API server publishes the CRDs' OpenAPI a moment after they are Established
+    kubectl.run("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s").orThrow();
     Kubectl.Result examples =
-        kubectl.run("apply", "--validate=false", "-f", Manifests.defaultExamples(ROOT).toString());
+        kubectl.run("apply", "-f", Manifests.defaultExamples(ROOT).toString());
     assertThat(examples.exitCode()).as(examples.output()).isZero();
     assertThat(examples.output())
         .contains(
@@ -60,8 +62,7 @@ class KubectlLocalApiTest {
             "notificationpipeline.infra.vibework.io/" + pipeline.name() + " created",
             "cacheconfig.infra.vibework.io/");
 
-    Kubectl.Result again =
-        kubectl.run("apply", "--validate=false", "-f", Manifests.defaultExamples(ROOT).toString());
+    Kubectl.Result again = kubectl.run("apply", "-f", Manifests.defaultExamples(ROOT).toString());
     assertThat(again.exitCode()).as(again.output()).isZero();
     assertThat(again.output())
         .contains("notificationpipeline.infra.vibework.io/" + pipeline.name() + " unchanged");
@@ -93,7 +94,7 @@ class KubectlLocalApiTest {
         .containsExactly("NAME", "READY", "REASON", "REACHABLE", "AGE");
 
     // what the operator writes, through the status subresource
-    api.client()
+    kube.adminClient()
         .genericKubernetesResources(LocalSystem.PIPELINES, "NotificationPipeline")
         .inNamespace(pipeline.namespace())
         .withName(pipeline.name())
@@ -133,7 +134,7 @@ class KubectlLocalApiTest {
     Kubectl.Result secrets = kubectl.run("get", "secrets", "-n", pipeline.namespace());
     assertThat(secrets.output()).containsPattern(pipeline.mysqlSecret() + "\\s+Opaque\\s+2\\s");
     assertThat(
-            api.client()
+            kube.adminClient()
                 .secrets()
                 .inNamespace(pipeline.namespace())
                 .withName(pipeline.mysqlSecret())
@@ -177,6 +178,17 @@ class KubectlLocalApiTest {
             "-o",
             "jsonpath={.spec.replicas}");
     assertThat(replicas.output().trim()).isEqualTo("3");
+    Kubectl.Result scale =
+        kubectl.run(
+            "get",
+            "--raw",
+            "/apis/infra.vibework.io/v1alpha1/namespaces/"
+                + pipeline.namespace()
+                + "/notificationpipelines/"
+                + pipeline.name()
+                + "/scale");
+    assertThat(scale.exitCode()).as(scale.output()).isZero();
+    assertThat(scale.output()).contains("\"kind\":\"Scale\"", "\"replicas\":3");
   }
 
   @Test
