@@ -815,21 +815,78 @@ class OperatorIntegrationTest {
     }
   }
 
-  /** A pod stand-in: answers every request with one /readyz body. */
-  private record StandInWorker(HttpServer server) implements AutoCloseable {
+  @Test
+  @Order(12)
+  void sesFiguresThatOnlyCountSendsCauseNoStatusWrite() throws Exception {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    client.resource(pipeline(ns, "sending", "cache", 1)).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "sending") != null);
+    AtomicInteger maxSendRate = new AtomicInteger(14);
+    // A worker that is mailing: every answer has sent a few more, read from SES just now.
+    try (StandInWorker sending =
+        StandInWorker.start(
+            200,
+            n ->
+                """
+                {"status":"ready","checks":{"cache":"ok"},
+                 "sesAccount":{"maxSendRate":%d.0,"max24HourSend":50000.0,
+                               "sentLast24Hours":%d.0,"sendingEnabled":true,
+                               "checkedAt":"2026-11-26T06:%02d:00Z"}}"""
+                    .formatted(maxSendRate.get(), 100 + 7 * n, n % 60))) {
+      markAvailable(ns, "sending", sending.port());
+      await().atMost(WAIT).until(() -> get(ns, "sending").getStatus().email() != null);
+      NotificationPipeline first = get(ns, "sending");
+      int asked = sending.requests();
+      await().atMost(WAIT).until(() -> sending.requests() >= asked + 5);
+
+      NotificationPipeline later = get(ns, "sending");
+      assertThat(later.getMetadata().getResourceVersion())
+          .as("no status write while only sentLast24Hours moves")
+          .isEqualTo(first.getMetadata().getResourceVersion());
+      assertThat(later.getStatus().email().sentLast24Hours())
+          .isEqualTo(first.getStatus().email().sentLast24Hours());
+
+      maxSendRate.set(20);
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                var email = get(ns, "sending").getStatus().email();
+                assertThat(email.maxSendRate()).isEqualTo(20.0);
+                assertThat(email.sentLast24Hours())
+                    .as("read with the figure that changed")
+                    .isGreaterThan(first.getStatus().email().sentLast24Hours());
+              });
+    }
+  }
+
+  /** A pod stand-in: answers request n (from 0) with the /readyz body made for it. */
+  private record StandInWorker(HttpServer server, AtomicInteger answered) implements AutoCloseable {
     static StandInWorker start(int code, String readyz) throws IOException {
+      return start(code, n -> readyz);
+    }
+
+    static StandInWorker start(int code, java.util.function.IntFunction<String> readyz)
+        throws IOException {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      byte[] body = readyz.getBytes(StandardCharsets.UTF_8);
+      AtomicInteger requests = new AtomicInteger();
       server.createContext(
           "/",
           exchange -> {
+            byte[] body = readyz.apply(requests.getAndIncrement()).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(code, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
           });
       server.start();
-      return new StandInWorker(server);
+      return new StandInWorker(server, requests);
+    }
+
+    int requests() {
+      return answered.get();
     }
 
     int port() {

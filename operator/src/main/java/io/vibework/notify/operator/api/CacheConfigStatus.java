@@ -7,8 +7,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 /**
- * Latency is refreshed only when reachability changes or the latency more than doubles or halves
- * (and by over 5 ms), so that a steady Redis does not cause a status write every probe.
+ * Written only when the outcome changes (reachability, generation, conditions): latency and
+ * checkedAt are those measured at that change, so a steady Redis causes no status write however its
+ * PING time jitters. The live latency is the metric {@code notify_operator_redis_ping_seconds}.
  */
 // Unknown fields are ignored so an older operator can read a newer one's status.
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -19,7 +20,8 @@ public record CacheConfigStatus(
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
     @JsonPropertyDescription("Whether Redis answered PING.") Boolean reachable,
-    @JsonPropertyDescription("PING round trip in milliseconds when last reported.")
+    @JsonPropertyDescription(
+            "PING round trip in milliseconds when reachability last changed; the live figure is the"
+                + " metric notify_operator_redis_ping_seconds.")
         Long latencyMillis,
-    @JsonPropertyDescription("When the reported result was observed (RFC 3339).")
-        String checkedAt) {}
+    @JsonPropertyDescription("When reachability last changed (RFC 3339).") String checkedAt) {}

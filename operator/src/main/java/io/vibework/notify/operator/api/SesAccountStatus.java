@@ -7,13 +7,17 @@ import java.util.Objects;
 /**
  * The SES account quota as the workers last read it (SES GetAccount, reported in their /readyz
  * {@code sesAccount}). {@code checkedAt} is when the workers first reported these figures, so that
- * unchanged figures cause no status write.
+ * unchanged figures cause no status write. {@code sentLast24Hours} moves with every email sent, so
+ * it alone does not count as a change: it is the figure read when the others last changed, and the
+ * live one is the worker metric {@code notify_worker_ses_quota_sent_last_24h}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SesAccountStatus(
     @JsonPropertyDescription("Emails per second the SES account may send.") Double maxSendRate,
     @JsonPropertyDescription("Emails the SES account may send in 24 hours.") Double max24HourSend,
-    @JsonPropertyDescription("Emails the SES account sent in the last 24 hours.")
+    @JsonPropertyDescription(
+            "Emails the SES account had sent in the last 24 hours when the other figures last"
+                + " changed; the live figure is the metric notify_worker_ses_quota_sent_last_24h.")
         Double sentLast24Hours,
     @JsonPropertyDescription("Whether SES lets the account send at all.") Boolean sendingEnabled,
     @JsonPropertyDescription("When a worker first read these figures from SES (RFC 3339).")
@@ -62,12 +66,11 @@ public record SesAccountStatus(
         sends);
   }
 
-  /** Same figures, whenever they were read. */
+  /** Same figures, whenever they were read; sentLast24Hours, which moves with every send, aside. */
   public boolean sameFiguresAs(SesAccountStatus other) {
     return other != null
         && Objects.equals(maxSendRate, other.maxSendRate)
         && Objects.equals(max24HourSend, other.max24HourSend)
-        && Objects.equals(sentLast24Hours, other.sentLast24Hours)
         && Objects.equals(sendingEnabled, other.sendingEnabled)
         && Objects.equals(bounceRate24h, other.bounceRate24h)
         && Objects.equals(complaintRate24h, other.complaintRate24h)

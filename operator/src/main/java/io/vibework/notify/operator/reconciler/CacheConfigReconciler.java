@@ -118,25 +118,16 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
     CacheConfigStatus old = cc.getStatus();
     List<Condition> previous = old == null ? null : old.conditions();
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    Long latency;
-    String checkedAt;
-    if (result.reachable()) {
-      boolean keepOld =
-          old != null
-              && Boolean.TRUE.equals(old.reachable())
-              && old.latencyMillis() != null
-              && Objects.equals(old.observedGeneration(), generation)
-              && !movedEnough(old.latencyMillis(), result.latencyMillis());
-      latency = keepOld ? old.latencyMillis() : result.latencyMillis();
-      checkedAt = keepOld ? old.checkedAt() : now;
-    } else {
-      boolean keepOld =
-          old != null
-              && Boolean.FALSE.equals(old.reachable())
-              && Objects.equals(old.observedGeneration(), generation);
-      latency = null;
-      checkedAt = keepOld ? old.checkedAt() : now;
-    }
+    // Latency and checkedAt are those of the last change of outcome (reachability or generation):
+    // a status that moved with every PING's jitter would be a write per probe, and every pipeline
+    // naming this CacheConfig would be woken by it. The live figure is in the metrics.
+    boolean sameOutcome =
+        old != null
+            && Objects.equals(old.reachable(), result.reachable())
+            && Objects.equals(old.observedGeneration(), generation);
+    Long latency =
+        sameOutcome ? old.latencyMillis() : (result.reachable() ? result.latencyMillis() : null);
+    String checkedAt = sameOutcome ? old.checkedAt() : now;
     String message =
         result.reachable() ? "Redis answered PING" : unreachableMessage(cc.getSpec(), result);
     List<Condition> conditions =
@@ -186,15 +177,6 @@ public class CacheConfigReconciler implements Reconciler<CacheConfig> {
               clock));
     }
     return new CacheConfigStatus(generation, conditions, result.reachable(), latency, checkedAt);
-  }
-
-  /**
-   * Latency is rewritten only when it moves by more than 5 ms and by more than a factor of two
-   * either way (say 2 ms to 9 ms, or 90 ms to 30 ms): status follows real changes, not jitter.
-   */
-  static boolean movedEnough(long reported, long measured) {
-    long delta = Math.abs(measured - reported);
-    return delta > 5 && Math.max(reported, measured) > 2 * Math.min(reported, measured);
   }
 
   private static String unreachableMessage(CacheConfigSpec spec, RedisPinger.Result result) {
