@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -52,11 +53,12 @@ import org.slf4j.LoggerFactory;
  * leave the running workers alone rather than half-apply a broken Deployment.
  */
 // Not generation-aware: the pause switch is an annotation, which does not move
-// metadata.generation, and removing it must resume at once. A reconcile with nothing to do writes
-// nothing.
+// metadata.generation, and removing it must resume at once. OutcomeChangingUpdates keeps status
+// writes (our own first) from coming back as reconciles.
 @ControllerConfiguration(
     name = NotificationPipelineReconciler.NAME,
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = OutcomeChangingUpdates.class))
 @GradualRetry(
     maxAttempts = -1,
     initialInterval = 2000,

@@ -1,0 +1,100 @@
+package io.vibework.notify.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.micrometer.core.instrument.Counter;
+import io.vibework.notify.operator.api.Conditions;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.reconciler.Pause;
+import java.time.Duration;
+import java.util.HashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's own status write does not come back as one more reconcile: pausing a settled
+ * pipeline costs exactly the one reconcile the annotation asked for, although that reconcile writes
+ * the status (the ReconciliationPaused condition).
+ */
+class SelfTriggeredReconcileTest {
+
+  private static final String NS = "self";
+
+  @Test
+  void pausingASettledPipelineCostsOneReconcile() throws Exception {
+    try (OperatorTestBed bed = new OperatorTestBed(NS, "cache")) {
+      bed.client
+          .resource(new NotificationPipeline(NS, "quiet", Fixtures.spec("cache", 1)))
+          .create();
+      Deployment d =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () ->
+                      bed.client
+                          .apps()
+                          .deployments()
+                          .inNamespace(NS)
+                          .withName("quiet-worker")
+                          .get(),
+                  x -> x != null);
+      OperatorTestBed.markAvailable(bed.client, d, bed.worker.port());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Conditions.isTrue(get(bed).getStatus().conditions(), Conditions.READY));
+      double settled = settledReconciles(bed);
+
+      bed.client
+          .resource(get(bed))
+          .edit(
+              p -> {
+                var annotations = new HashMap<String, String>();
+                annotations.put(Pause.ANNOTATION, "true");
+                p.getMetadata().setAnnotations(annotations);
+                return p;
+              });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  Conditions.find(get(bed).getStatus().conditions(), Pause.CONDITION).isPresent());
+
+      assertThat(settledReconciles(bed) - settled)
+          .as("reconciles after the pause annotation, whose reconcile wrote the status")
+          .isEqualTo(1.0);
+    }
+  }
+
+  private static NotificationPipeline get(OperatorTestBed bed) {
+    return bed.client.resources(NotificationPipeline.class).inNamespace(NS).withName("quiet").get();
+  }
+
+  /** Reconciles started, once the count has held still for three seconds. */
+  private static double settledReconciles(OperatorTestBed bed) {
+    double[] last = {-1};
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(3))
+        .until(
+            () -> {
+              double now = reconciles(bed);
+              boolean still = now == last[0];
+              last[0] = now;
+              return still ? now : null;
+            },
+            n -> n != null);
+  }
+
+  private static double reconciles(OperatorTestBed bed) {
+    return bed
+        .operator
+        .registry()
+        .find("operator.sdk.reconciliations.started")
+        .tag("kind", "NotificationPipeline")
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
+  }
+}
