@@ -30,6 +30,11 @@ final class OperatorTestBed implements AutoCloseable {
   final OperatorApp operator;
 
   OperatorTestBed(String namespace, String... cacheConfigs) throws Exception {
+    this(Duration.ofSeconds(1), namespace, cacheConfigs);
+  }
+
+  OperatorTestBed(Duration probeInterval, String namespace, String... cacheConfigs)
+      throws Exception {
     cluster = new MockCluster();
     client = cluster.client();
     worker =
@@ -59,7 +64,7 @@ final class OperatorTestBed implements AutoCloseable {
     }
     operator =
         OperatorApp.start(
-            new OperatorConfig(Set.of(), Duration.ofSeconds(1), false, null, "lock", 0, "info"),
+            new OperatorConfig(Set.of(), probeInterval, false, null, "lock", 0, "info"),
             client,
             p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
             Clock.systemUTC());

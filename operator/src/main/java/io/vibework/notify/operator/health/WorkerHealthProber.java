@@ -82,6 +82,9 @@ public class WorkerHealthProber
   private final ObjectMapper json = new ObjectMapper();
   private final Map<ResourceID, Boolean> targets = new ConcurrentHashMap<>();
   private final Map<ResourceID, Result> results = new ConcurrentHashMap<>();
+  // The pods each pipeline's last probe saw (podFacts): a reconcile that finds other pods probes
+  // at once, so pods coming up show in the status without waiting for the interval.
+  private final Map<ResourceID, Set<String>> probedPods = new ConcurrentHashMap<>();
   private final Semaphore inFlight = new Semaphore(MAX_CONCURRENT_PROBES);
   private HttpClient http;
   private ScheduledExecutorService scheduler;
@@ -130,10 +133,14 @@ public class WorkerHealthProber
     }
   }
 
-  /** Start probing a pipeline that has worker pods; the first probe runs at once. */
+  /**
+   * Start probing a pipeline that has worker pods; the first probe runs at once, and so does one
+   * when its pods (which, their IPs, readiness) are no longer those the last probe saw.
+   */
   public void watch(NotificationPipeline pipeline) {
     ResourceID id = ResourceID.fromResource(pipeline);
-    if (targets.putIfAbsent(id, Boolean.TRUE) == null && isRunning()) {
+    boolean added = targets.putIfAbsent(id, Boolean.TRUE) == null;
+    if (isRunning() && (added || !podFacts(podsOf.apply(pipeline)).equals(probedPods.get(id)))) {
       scheduler.execute(() -> probe(pipeline));
     }
   }
@@ -142,6 +149,33 @@ public class WorkerHealthProber
   public void unwatch(ResourceID id) {
     targets.remove(id);
     results.remove(id);
+    probedPods.remove(id);
+  }
+
+  /**
+   * What of a pod the probe depends on: whether it can be probed, its name, IP and readiness. Two
+   * pods with equal facts give the same probe; any other change of the pod does not matter here.
+   */
+  public static String podFacts(Pod pod) {
+    if (!probeable(pod)) {
+      return "";
+    }
+    boolean ready =
+        pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return pod.getMetadata().getName() + " " + pod.getStatus().getPodIP() + " " + ready;
+  }
+
+  private static Set<String> podFacts(List<Pod> pods) {
+    Set<String> facts = new TreeSet<>();
+    for (Pod pod : pods) {
+      String f = podFacts(pod);
+      if (!f.isEmpty()) {
+        facts.add(f);
+      }
+    }
+    return facts;
   }
 
   public Optional<Result> current(ResourceID id) {
@@ -161,6 +195,7 @@ public class WorkerHealthProber
         if (primary.isEmpty()) {
           it.remove();
           results.remove(id);
+          probedPods.remove(id);
           continue;
         }
         probe(primary.get());
@@ -180,7 +215,9 @@ public class WorkerHealthProber
 
   private void probeOne(NotificationPipeline pipeline) throws InterruptedException {
     ResourceID id = ResourceID.fromResource(pipeline);
-    List<Pod> pods = podsOf.apply(pipeline).stream().filter(WorkerHealthProber::probeable).toList();
+    List<Pod> all = podsOf.apply(pipeline);
+    List<Pod> pods = all.stream().filter(WorkerHealthProber::probeable).toList();
+    probedPods.put(id, podFacts(all));
     if (pods.isEmpty()) {
       forget(id);
       return;

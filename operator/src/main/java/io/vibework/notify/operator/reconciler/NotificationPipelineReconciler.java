@@ -83,6 +83,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private static final String BY_CACHE = "byCacheRef";
   private static final String BY_SECRET = "bySecret";
   private static final String BY_TEMPLATES = "byTemplatesConfigMap";
+  private static final String BY_PIPELINE = "byPipeline";
   private static final long SECRET_LIST_PAGE = 50;
 
   private final WorkerAddressResolver addressResolver;
@@ -222,8 +223,10 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
                 .build(),
             context);
 
-    // Worker pods (the operator's label only): the prober reads their IPs from this cache. Only a
-    // new, changed or lost IP matters to a pipeline; pod status churn does not reconcile.
+    // Worker pods (the operator's label only): the prober reads them from this cache by an index
+    // keyed by pipeline. Only what changes the pipeline's outcome reconciles: a pod that can now
+    // be probed or no longer can, a new IP, a readiness transition. Other pod status churn does
+    // not.
     pods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, NotificationPipeline.class)
@@ -232,18 +235,25 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
                 .withLabelSelector(WorkerObjects.MANAGED_BY_SELECTOR)
                 .withOnUpdateFilter(
                     (n, o) ->
-                        WorkerHealthProber.probeable(n) != WorkerHealthProber.probeable(o)
-                            || !Objects.equals(podIp(n), podIp(o)))
+                        !WorkerHealthProber.podFacts(n).equals(WorkerHealthProber.podFacts(o)))
                 .withSecondaryToPrimaryMapper(
                     pod -> {
-                      String pipeline =
-                          pod.getMetadata().getLabels().get(WorkerObjects.INSTANCE_LABEL);
+                      String pipeline = pipelineOf(pod);
                       return pipeline == null
                           ? Set.of()
                           : Set.of(new ResourceID(pipeline, pod.getMetadata().getNamespace()));
                     })
                 .build(),
             context);
+    pods.addIndexers(
+        Map.of(
+            BY_PIPELINE,
+            pod -> {
+              String pipeline = pipelineOf(pod);
+              return pipeline == null
+                  ? List.of()
+                  : List.of(key(pod.getMetadata().getNamespace(), pipeline));
+            }));
 
     prober =
         new WorkerHealthProber(
@@ -251,15 +261,19 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     return List.of(cacheConfigs, secrets, templateConfigMaps, pods, prober);
   }
 
-  private static String podIp(Pod pod) {
-    return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+  private static String pipelineOf(Pod pod) {
+    return pod.getMetadata().getLabels() == null
+        ? null
+        : pod.getMetadata().getLabels().get(WorkerObjects.INSTANCE_LABEL);
   }
 
-  /** Pods matching the pipeline's Deployment selector. */
+  /** Pods matching the pipeline's Deployment selector, read from the informer's index. */
   private List<Pod> workerPods(NotificationPipeline p) {
     Map<String, String> selector = WorkerObjects.selectorLabels(p);
-    return pods.list(
-            p.getMetadata().getNamespace(),
+    return pods
+        .byIndex(BY_PIPELINE, key(p.getMetadata().getNamespace(), p.getMetadata().getName()))
+        .stream()
+        .filter(
             pod ->
                 pod.getMetadata().getLabels() != null
                     && pod.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
