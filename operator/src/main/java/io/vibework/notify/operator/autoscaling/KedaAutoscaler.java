@@ -9,14 +9,21 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.reconciler.InputsHash;
 import io.vibework.notify.operator.validation.InvalidSpecException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +33,17 @@ import org.slf4j.LoggerFactory;
  * builds. Not a JOSDK dependent on purpose: a dependent needs an informer on ScaledObjects, and an
  * informer on a kind whose CRD is missing stops the operator at start-up. Reads are plain GETs; a
  * write happens only when an object is missing or differs in a field the operator sets.
+ *
+ * <p>What was last brought about is remembered per pipeline (a digest of the desired objects, or
+ * "absent"): a reconcile that wants the same again makes no API call at all, so the pipelines
+ * without autoscaling, nearly all of them, cost no GET per reconcile. The memo is trusted for
+ * {@link #RECHECK}; after that the next reconcile looks again, which puts back an object someone
+ * deleted or edited by hand.
  */
 public class KedaAutoscaler {
+
+  /** How long a remembered outcome is trusted before the objects are read again. */
+  public static final Duration RECHECK = Duration.ofMinutes(10);
 
   public static final String AUTOSCALER_UNAVAILABLE = "AutoscalerUnavailable";
   private static final Logger log = LoggerFactory.getLogger(KedaAutoscaler.class);
@@ -36,6 +52,16 @@ public class KedaAutoscaler {
           KedaObjects.SCALED_OBJECTS.getPlural(), KedaObjects.TRIGGER_AUTHENTICATIONS.getPlural());
 
   private final ObjectMapper json = new ObjectMapper();
+  private final Clock clock;
+  private final Map<ResourceID, Memo> memo = new ConcurrentHashMap<>();
+  private volatile Instant lastSweep;
+
+  private record Memo(String digest, Instant checkedAt) {}
+
+  public KedaAutoscaler(Clock clock) {
+    this.clock = clock;
+    this.lastSweep = clock.instant();
+  }
 
   /**
    * Creates or updates the ScaledObject and its TriggerAuthentication when spec.autoscaling is set,
@@ -45,6 +71,50 @@ public class KedaAutoscaler {
    *     for and the cluster does not serve KEDA's kinds
    */
   public void reconcile(KubernetesClient client, NotificationPipeline p) {
+    ResourceID id = ResourceID.fromResource(p);
+    String digest = digest(p);
+    Instant now = clock.instant();
+    Memo last = memo.get(id);
+    if (last != null
+        && last.digest().equals(digest)
+        && now.isBefore(last.checkedAt().plus(RECHECK))) {
+      return;
+    }
+    // Forgotten first: a failure below leaves nothing remembered, so the retry looks again.
+    memo.remove(id);
+    bringAbout(client, p);
+    memo.put(id, new Memo(digest, now));
+  }
+
+  /**
+   * Drops what is remembered of pipelines that no longer exist; at most once per {@link #RECHECK},
+   * so it costs nothing per reconcile.
+   */
+  public void forgetDeleted(Predicate<ResourceID> exists) {
+    Instant now = clock.instant();
+    if (now.isBefore(lastSweep.plus(RECHECK))) {
+      return;
+    }
+    lastSweep = now;
+    memo.keySet().removeIf(id -> !exists.test(id));
+  }
+
+  /** Pipelines with a remembered outcome; for tests. */
+  int remembered() {
+    return memo.size();
+  }
+
+  private String digest(NotificationPipeline p) {
+    if (!p.getSpec().autoscaled()) {
+      return "absent";
+    }
+    return new InputsHash()
+        .add("triggerAuthentication", KedaObjects.triggerAuthentication(p))
+        .add("scaledObject", KedaObjects.scaledObject(p))
+        .hex();
+  }
+
+  private void bringAbout(KubernetesClient client, NotificationPipeline p) {
     if (!p.getSpec().autoscaled()) {
       removeIfOwned(client, p);
       return;
@@ -180,42 +250,36 @@ public class KedaAutoscaler {
     return desired.equals(actual);
   }
 
-  /** Autoscaling turned off: remove the objects this pipeline owns (never someone else's). */
+  /**
+   * Autoscaling turned off: remove the objects this pipeline owns (never someone else's). Each kind
+   * on its own: a TriggerAuthentication left by a ScaledObject create that failed goes too.
+   */
   private void removeIfOwned(KubernetesClient client, NotificationPipeline p) {
-    String ns = p.getMetadata().getNamespace();
-    String name = KedaObjects.name(p);
-    GenericKubernetesResource scaled =
-        client
-            .genericKubernetesResources(KedaObjects.SCALED_OBJECTS)
-            .inNamespace(ns)
-            .withName(name)
-            .get();
-    if (scaled == null || !ownedBy(scaled, p)) {
-      return;
+    boolean scaledObject = deleteIfOwned(client, KedaObjects.SCALED_OBJECTS, p);
+    boolean auth = deleteIfOwned(client, KedaObjects.TRIGGER_AUTHENTICATIONS, p);
+    if (scaledObject || auth) {
+      log.atInfo()
+          .addKeyValue("namespace", p.getMetadata().getNamespace())
+          .addKeyValue("pipeline", p.getMetadata().getName())
+          .log(
+              "spec.autoscaling removed: deleted the KEDA objects; spec.replicas is the user's"
+                  + " again");
     }
-    client
-        .genericKubernetesResources(KedaObjects.SCALED_OBJECTS)
-        .inNamespace(ns)
-        .withName(name)
-        .delete();
-    GenericKubernetesResource auth =
+  }
+
+  private static boolean deleteIfOwned(
+      KubernetesClient client, ResourceDefinitionContext kind, NotificationPipeline p) {
+    var ops =
         client
-            .genericKubernetesResources(KedaObjects.TRIGGER_AUTHENTICATIONS)
-            .inNamespace(ns)
-            .withName(name)
-            .get();
-    if (auth != null && ownedBy(auth, p)) {
-      client
-          .genericKubernetesResources(KedaObjects.TRIGGER_AUTHENTICATIONS)
-          .inNamespace(ns)
-          .withName(name)
-          .delete();
+            .genericKubernetesResources(kind)
+            .inNamespace(p.getMetadata().getNamespace())
+            .withName(KedaObjects.name(p));
+    GenericKubernetesResource found = ops.get();
+    if (found == null || !ownedBy(found, p)) {
+      return false;
     }
-    log.atInfo()
-        .addKeyValue("namespace", ns)
-        .addKeyValue("pipeline", p.getMetadata().getName())
-        .log(
-            "spec.autoscaling removed: deleted the ScaledObject; spec.replicas is the user's again");
+    ops.delete();
+    return true;
   }
 
   private static boolean ownedBy(GenericKubernetesResource r, NotificationPipeline p) {

@@ -92,7 +92,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private final OperatorMetrics metrics;
   private final PipelineStatusBuilder statusBuilder;
   private final EventRecorderFactory events;
-  private final KedaAutoscaler autoscaler = new KedaAutoscaler();
+  private final KedaAutoscaler autoscaler;
   private final PubSubProvisioning provisioning;
 
   // Set once by JOSDK's prepareEventSources, before any reconcile.
@@ -120,6 +120,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     this.clock = clock;
     this.metrics = metrics;
     this.statusBuilder = new PipelineStatusBuilder(clock);
+    this.autoscaler = new KedaAutoscaler(clock);
     this.events = ctx -> new EventRecorder(ctx.getClient(), clock);
   }
 
@@ -314,6 +315,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
           .reconcileManagedWorkflow()
           .throwAggregateExceptionIfErrorsPresent();
       // After the Deployment: without KEDA the workers keep spec.replicas and the status says why.
+      autoscaler.forgetDeleted(pipeline -> context.getPrimaryCache().get(pipeline).isPresent());
       autoscaler.reconcile(context.getClient(), p);
       pubsub = provisionPubSub(p, context);
     } else {

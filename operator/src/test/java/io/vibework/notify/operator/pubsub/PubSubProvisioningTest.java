@@ -6,14 +6,11 @@ import com.google.protobuf.FieldMask;
 import com.google.pubsub.v1.UpdateSubscriptionRequest;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.Fixtures;
+import io.vibework.notify.operator.MutableClock;
 import io.vibework.notify.operator.api.PubSubSpec;
 import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.testkit.PubSubEmulator;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -104,28 +101,5 @@ class PubSubProvisioningTest {
                     .setAckDeadlineSeconds(seconds))
             .setUpdateMask(FieldMask.newBuilder().addPaths("ack_deadline_seconds"))
             .build());
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2030-01-01T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }
