@@ -3,6 +3,7 @@ package io.vibework.notify.operator.dependent;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -24,6 +25,13 @@ public class PodDisruptionBudgetDependent
   protected PodDisruptionBudget desired(
       NotificationPipeline p, Context<NotificationPipeline> context) {
     return WorkerObjects.podDisruptionBudget(p);
+  }
+
+  @Override
+  public Matcher.Result<PodDisruptionBudget> match(
+      PodDisruptionBudget actual, NotificationPipeline p, Context<NotificationPipeline> context) {
+    return AddOnlyMatcher.match(
+        desired(p, context), actual, context.getClient().getKubernetesSerialization());
   }
 
   @Override

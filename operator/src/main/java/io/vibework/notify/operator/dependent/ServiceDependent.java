@@ -3,6 +3,7 @@ package io.vibework.notify.operator.dependent;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -22,6 +23,13 @@ public class ServiceDependent
   @Override
   protected Service desired(NotificationPipeline p, Context<NotificationPipeline> context) {
     return WorkerObjects.service(p);
+  }
+
+  @Override
+  public Matcher.Result<Service> match(
+      Service actual, NotificationPipeline p, Context<NotificationPipeline> context) {
+    return AddOnlyMatcher.match(
+        desired(p, context), actual, context.getClient().getKubernetesSerialization());
   }
 
   @Override
