@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench-operator [N=1000] [QUIET=60]: N pipelines sharing one CacheConfig on the real control plane
+# make bench-operator [N=1000] [QUIET=60] [PROBE=10]: N pipelines sharing one CacheConfig on the real control plane
 # (kube-apiserver, etcd, kube-controller-manager, LocalKubelet). Prints the create time, seconds until all are Ready, API writes
 # per pipeline, writes during a quiet period, and the operator JVM's heap after a full GC.
 set -euo pipefail
@@ -10,4 +10,4 @@ mvn -B -q -ntp -pl operator test-compile >&2
 cp=$(scripts/test-classpath.sh operator)
 # The mock's stdout carries only its port; keep JSON logs of the operator off the figures.
 exec "$JAVA_HOME/bin/java" -Xmx512m -Dlogback.configurationFile=operator/src/test/resources/logback-bench.xml \
-  -cp "$cp" io.vibework.notify.operator.bench.OperatorBenchmark "${N:-1000}" "${QUIET:-60}"
+  -cp "$cp" io.vibework.notify.operator.bench.OperatorBenchmark "${N:-1000}" "${QUIET:-60}" "${PROBE:-10}"

@@ -93,6 +93,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
   private final PipelineStatusBuilder statusBuilder;
   private final EventRecorderFactory events;
   private final KedaAutoscaler autoscaler;
+  private final ProgressWrites progressWrites;
   private final PubSubProvisioning provisioning;
 
   // Set once by JOSDK's prepareEventSources, before any reconcile.
@@ -121,6 +122,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     this.metrics = metrics;
     this.statusBuilder = new PipelineStatusBuilder(clock);
     this.autoscaler = new KedaAutoscaler(clock);
+    this.progressWrites = new ProgressWrites(clock);
     this.events = ctx -> new EventRecorder(ctx.getClient(), clock);
   }
 
@@ -341,15 +343,27 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             .build(p, deployment.orElse(null), probe)
             .withSelector(WorkerObjects.selectorString(p));
     status = statusBuilder.withOperatorFacts(p, status, pubsub, paused);
+    Optional<Duration> holdBack =
+        Objects.equals(status, p.getStatus())
+            ? Optional.empty()
+            : progressWrites.holdBack(p, status);
+    boolean writing = holdBack.isEmpty() && !Objects.equals(status, p.getStatus());
     if (paused.isEmpty()) {
-      // Paused, the Deployment keeps its replicas: nothing was scaled or rolled out.
-      PipelineEvents.record(events.create(context), p, replicasBefore, status);
+      // Paused, the Deployment keeps its replicas: nothing was scaled or rolled out. A rollout's
+      // end is told with the status that shows it, so a held-back status tells it later.
+      PipelineEvents.record(events.create(context), p, replicasBefore, status, writing);
     }
-    UpdateControl<NotificationPipeline> control = writeIfChanged(p, status);
+    UpdateControl<NotificationPipeline> control =
+        holdBack.isPresent() ? UpdateControl.noUpdate() : writeIfChanged(p, status);
+    Optional<Duration> wake = holdBack;
     // A failed provisioning has no event to wake it: try again after a while.
-    return pubsub.isPresent() && !pubsub.get().provisioned()
-        ? control.rescheduleAfter(PubSubProvisioning.RETRY)
-        : control;
+    if (pubsub.isPresent() && !pubsub.get().provisioned()) {
+      wake =
+          Optional.of(
+              wake.filter(d -> d.compareTo(PubSubProvisioning.RETRY) < 0)
+                  .orElse(PubSubProvisioning.RETRY));
+    }
+    return wake.isPresent() ? control.rescheduleAfter(wake.get()) : control;
   }
 
   /** Ensures Pub/Sub when the pipeline asks for it; Events for what it created or put back. */
@@ -401,6 +415,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     }
     logTransition(p, status);
     p.setStatus(status);
+    progressWrites.written(p);
     metrics.statusWritten(KIND);
     return UpdateControl.patchStatus(p);
   }

@@ -22,12 +22,15 @@ final class PipelineEvents {
   /**
    * @param replicasBefore the Deployment's spec.replicas before this reconcile applied it; null
    *     when there was no Deployment yet
+   * @param statusWritten whether {@code next} is written now; a rollout's end is recorded with the
+   *     status that shows it, once
    */
   static void record(
       EventRecorder events,
       NotificationPipeline p,
       Integer replicasBefore,
-      NotificationPipelineStatus next) {
+      NotificationPipelineStatus next,
+      boolean statusWritten) {
     int desired = p.getSpec().replicasOrDefault();
     if (replicasBefore != null && replicasBefore != desired) {
       events.normal(
@@ -40,6 +43,9 @@ final class PipelineEvents {
               + (p.getSpec().autoscaled()
                   ? " (spec.replicas, written by KEDA through the scale subresource)"
                   : " (spec.replicas)"));
+    }
+    if (!statusWritten) {
+      return;
     }
     List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();
     boolean wasRollingOut =

@@ -48,7 +48,13 @@ import org.slf4j.LoggerFactory;
  * (from the audit log), and this JVM's heap after a full GC once the driver's and the kubelet's
  * caches are closed (the operator plus this small driver).
  *
- * <p>Arguments: [pipelines=1000] [quietSeconds=60]
+ * <p>Also: seconds until every worker Deployment has its pods ready (kube-controller-manager and
+ * the kubelet, the part the operator does not control), the JVM's CPU seconds per pipeline during
+ * the burst and per pipeline per hour during the quiet period (the JVM also runs this driver and
+ * the kubelet, so the figures are upper bounds for the operator), reconciles, and the operator's
+ * reads (get, list) during the quiet period.
+ *
+ * <p>Arguments: [pipelines=1000] [quietSeconds=60] [probeSeconds=10]
  */
 public final class OperatorBenchmark {
 
@@ -59,6 +65,7 @@ public final class OperatorBenchmark {
   public static void main(String[] args) throws Exception {
     int pipelines = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int quietSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    int probeSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     // The controller manager's default client limit (20 requests/s) would make it, not the
     // operator, the bottleneck for thousands of ReplicaSets and pods.
@@ -73,12 +80,13 @@ public final class OperatorBenchmark {
                 .withApiServerFlag("--service-cluster-ip-range=10.96.0.0/16")
                 .start();
         LocalKubelet kubelet = new LocalKubelet(kube).alwaysReady().start()) {
-      run(kube, kubelet, pipelines, quietSeconds);
+      run(kube, kubelet, pipelines, quietSeconds, probeSeconds);
     }
     System.exit(0);
   }
 
-  private static void run(KubeControlPlane kube, LocalKubelet kubelet, int n, int quietSeconds)
+  private static void run(
+      KubeControlPlane kube, LocalKubelet kubelet, int n, int quietSeconds, int probeSeconds)
       throws Exception {
     KubernetesClient admin = kube.adminClient();
     Crds.apply(admin);
@@ -117,7 +125,8 @@ public final class OperatorBenchmark {
     admin.resource(Fixtures.cacheConfig(NS, "shared-cache", "redis://127.0.0.1:1", true)).create();
 
     OperatorConfig config =
-        new OperatorConfig(Set.of(), Duration.ofSeconds(30), false, null, "bench-lock", 0, "warn");
+        new OperatorConfig(
+            Set.of(), Duration.ofSeconds(probeSeconds), false, null, "bench-lock", 0, "warn");
     HealthServer worker =
         HealthServer.start(
             0,
@@ -134,6 +143,8 @@ public final class OperatorBenchmark {
                 p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
                 Clock.systemUTC())) {
       var pipelineInformer = admin.resources(NotificationPipeline.class).inNamespace(NS).inform();
+      var deploymentInformer = admin.apps().deployments().inNamespace(NS).inform();
+      long cpuStart = cpuNanos();
       long start = System.nanoTime();
       ExecutorService creators = Executors.newFixedThreadPool(8);
       for (int i = 0; i < n; i++) {
@@ -143,8 +154,20 @@ public final class OperatorBenchmark {
       creators.shutdown();
       creators.awaitTermination(30, TimeUnit.MINUTES);
       double created = seconds(start);
+      double workersReady = -1;
       long ready;
       while (true) {
+        if (workersReady < 0
+            && deploymentInformer.getStore().list().stream()
+                    .filter(
+                        d ->
+                            d.getStatus() != null
+                                && d.getStatus().getReadyReplicas() != null
+                                && d.getStatus().getReadyReplicas() >= d.getSpec().getReplicas())
+                    .count()
+                >= n) {
+          workersReady = seconds(start);
+        }
         ready =
             pipelineInformer.getStore().list().stream()
                 .filter(p -> p.getStatus() != null && p.getStatus().conditions() != null)
@@ -156,8 +179,10 @@ public final class OperatorBenchmark {
         Thread.sleep(200);
       }
       double allReady = seconds(start);
+      double burstCpu = (cpuNanos() - cpuStart) / 1e9;
       // Let in-flight events (status echoes, the CacheConfig's first check) settle before counting.
       Thread.sleep(5000);
+      double reconcilesBurst = reconciles(app);
       List<AuditEvent> writes = kube.auditEvents(e -> user.equals(e.user()) && e.isWrite());
       Map<String, Long> byKind =
           writes.stream()
@@ -172,9 +197,21 @@ public final class OperatorBenchmark {
                                   : "/" + e.subresource()),
                       TreeMap::new,
                       Collectors.counting()));
+      int requestsBefore = kube.auditEvents(e -> user.equals(e.user())).size();
+      long quietCpuStart = cpuNanos();
       Thread.sleep(quietSeconds * 1000L);
+      double quietCpu = (cpuNanos() - quietCpuStart) / 1e9;
+      double reconcilesQuiet = reconciles(app) - reconcilesBurst;
       List<AuditEvent> after = kube.auditEvents(e -> user.equals(e.user()) && e.isWrite());
       List<AuditEvent> quiet = after.subList(writes.size(), after.size());
+      List<AuditEvent> allAfter = kube.auditEvents(e -> user.equals(e.user()));
+      Map<String, Long> quietReads =
+          allAfter.subList(requestsBefore, allAfter.size()).stream()
+              .filter(e -> e.verb().equals("get") || e.verb().equals("list"))
+              .collect(
+                  Collectors.groupingBy(
+                      e -> e.verb() + " " + e.resource(), TreeMap::new, Collectors.counting()));
+      deploymentInformer.close();
       var memory = ManagementFactory.getMemoryMXBean();
       pipelineInformer.close();
       kubelet.close();
@@ -189,6 +226,10 @@ public final class OperatorBenchmark {
           Locale.ROOT,
           "seconds_to_create_all: %.1f (the API server accepting the creates)%n",
           created);
+      System.out.printf(
+          Locale.ROOT,
+          "seconds_until_all_workers_ready: %.1f (kube-controller-manager and the kubelet)%n",
+          workersReady);
       System.out.printf(Locale.ROOT, "seconds_until_all_ready: %.1f%n", allReady);
       System.out.printf(
           Locale.ROOT, "ready_over_create_ratio: %.2f (target <= 2)%n", allReady / created);
@@ -202,6 +243,26 @@ public final class OperatorBenchmark {
           quietSeconds,
           quiet.size(),
           quiet.stream().limit(5).toList());
+      System.out.printf(
+          Locale.ROOT,
+          "reconciles_per_pipeline: %.2f; during_quiet: %.0f%n",
+          reconcilesBurst / n,
+          reconcilesQuiet);
+      System.out.printf(
+          Locale.ROOT,
+          "reads_during_quiet_%ds: %s (probe every %ds)%n",
+          quietSeconds,
+          quietReads,
+          probeSeconds);
+      System.out.printf(
+          Locale.ROOT,
+          "cpu_seconds_per_pipeline_until_ready: %.4f (whole JVM: operator, kubelet, driver)%n",
+          burstCpu / n);
+      System.out.printf(
+          Locale.ROOT,
+          "cpu_seconds_per_pipeline_per_hour_quiet: %.4f (whole JVM, probe every %ds)%n",
+          quietCpu / n * 3600 / quietSeconds,
+          probeSeconds);
       System.out.printf(
           Locale.ROOT, "heap_after_full_gc_mib: %.1f (target <= 200)%n", heap / 1048576.0);
     } finally {
@@ -232,6 +293,17 @@ public final class OperatorBenchmark {
     Thread.sleep(500);
     memory.gc();
     return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static double reconciles(OperatorApp app) {
+    return app.registry().find("operator.sdk.reconciliations.started").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+        .sum();
   }
 
   private static double seconds(long since) {
