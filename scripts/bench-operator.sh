@@ -2,6 +2,8 @@
 # make bench-operator [N=1000] [QUIET=60] [PROBE=10]: N pipelines sharing one CacheConfig on the real control plane
 # (kube-apiserver, etcd, kube-controller-manager, LocalKubelet). Prints the create time, seconds until all are Ready, API writes
 # per pipeline, writes during a quiet period, and the operator JVM's heap after a full GC.
+# XMX (default 512m) sizes the JVM, which also holds the kubelet's and the driver's caches during the
+# burst (N=10000: XMX=3g). JFR=file.jfr records a flight recording of the whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=${JAVA_HOME:-$(scripts/java-home.sh)}
@@ -9,5 +11,9 @@ export JAVA_HOME
 mvn -B -q -ntp -pl operator test-compile >&2
 cp=$(scripts/test-classpath.sh operator)
 # The mock's stdout carries only its port; keep JSON logs of the operator off the figures.
-exec "$JAVA_HOME/bin/java" -Xmx512m -Dlogback.configurationFile=operator/src/test/resources/logback-bench.xml \
+jfr=()
+if [[ -n "${JFR:-}" ]]; then
+  jfr=("-XX:StartFlightRecording=filename=${JFR},settings=profile")
+fi
+exec "$JAVA_HOME/bin/java" "-Xmx${XMX:-512m}" "${jfr[@]}" -Dlogback.configurationFile=operator/src/test/resources/logback-bench.xml \
   -cp "$cp" io.vibework.notify.operator.bench.OperatorBenchmark "${N:-1000}" "${QUIET:-60}" "${PROBE:-10}"

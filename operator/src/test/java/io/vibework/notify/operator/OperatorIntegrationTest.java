@@ -22,7 +22,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.operator.api.CacheConfig;
@@ -391,7 +390,7 @@ class OperatorIntegrationTest {
     // added.
     await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
     cluster.drainRequests();
-    double reconcilesBefore = pipelineReconciles();
+    double reconcilesBefore = OperatorTestBed.pipelineReconciles(operator);
     client
         .secrets()
         .inNamespace(ns)
@@ -406,7 +405,7 @@ class OperatorIntegrationTest {
             });
     await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
     List<String> writes = MockCluster.writes(cluster.drainRequests());
-    assertThat(pipelineReconciles())
+    assertThat(OperatorTestBed.pipelineReconciles(operator))
         .as("the Secret edit made the operator reconcile")
         .isGreaterThan(reconcilesBefore);
     // Only the test's own Secret edit; nothing from the operator for the pipeline. The CacheConfig
@@ -897,17 +896,6 @@ class OperatorIntegrationTest {
     public void close() {
       server.stop(0);
     }
-  }
-
-  private double pipelineReconciles() {
-    return operator
-        .registry()
-        .find("operator.sdk.reconciliations.started")
-        .tag("kind", "NotificationPipeline")
-        .counters()
-        .stream()
-        .mapToDouble(Counter::count)
-        .sum();
   }
 
   private List<Event> events(String ns) {

@@ -1,5 +1,7 @@
 package io.vibework.notify.operator;
 
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -7,8 +9,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.config.OperatorConfig;
 import io.vibework.notify.worker.health.HealthServer;
 import java.net.URI;
@@ -68,6 +73,33 @@ final class OperatorTestBed implements AutoCloseable {
             client,
             p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
             Clock.systemUTC());
+  }
+
+  /** Creates the pipeline and returns its worker Deployment once the operator made it. */
+  Deployment createPipeline(String namespace, String name, NotificationPipelineSpec spec) {
+    client.resource(new NotificationPipeline(namespace, name, spec)).create();
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                client.apps().deployments().inNamespace(namespace).withName(name + "-worker").get(),
+            d -> d != null);
+  }
+
+  NotificationPipeline pipeline(String namespace, String name) {
+    return client.resources(NotificationPipeline.class).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Reconciles of pipelines the operator started, from JOSDK's metrics. */
+  static double pipelineReconciles(OperatorApp operator) {
+    return operator
+        .registry()
+        .find("operator.sdk.reconciliations.started")
+        .tag("kind", "NotificationPipeline")
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   /**

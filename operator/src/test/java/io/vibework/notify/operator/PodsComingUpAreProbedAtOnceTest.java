@@ -21,21 +21,7 @@ class PodsComingUpAreProbedAtOnceTest {
   @Test
   void aNewWorkerPodShowsInTheStatusWithoutWaitingForTheProbeInterval() throws Exception {
     try (OperatorTestBed bed = new OperatorTestBed(Duration.ofMinutes(10), NS, "cache")) {
-      bed.client
-          .resource(new NotificationPipeline(NS, "growing", Fixtures.spec("cache", 2)))
-          .create();
-      Deployment d =
-          await()
-              .atMost(Duration.ofSeconds(30))
-              .until(
-                  () ->
-                      bed.client
-                          .apps()
-                          .deployments()
-                          .inNamespace(NS)
-                          .withName("growing-worker")
-                          .get(),
-                  x -> x != null);
+      Deployment d = bed.createPipeline(NS, "growing", Fixtures.spec("cache", 2));
       OperatorTestBed.markAvailable(bed.client, d, bed.worker.port());
       await()
           .atMost(Duration.ofSeconds(30))

@@ -45,21 +45,7 @@ class ProgressWritesTest {
                     @Override
                     public void onClose(WatcherException cause) {}
                   })) {
-        bed.client
-            .resource(new NotificationPipeline(NS, "fresh", Fixtures.spec("cache", 2)))
-            .create();
-        Deployment d =
-            await()
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                    () ->
-                        bed.client
-                            .apps()
-                            .deployments()
-                            .inNamespace(NS)
-                            .withName("fresh-worker")
-                            .get(),
-                    x -> x != null);
+        Deployment d = bed.createPipeline(NS, "fresh", Fixtures.spec("cache", 2));
         // What the Deployment controller reports as the pods come up, a step at a time.
         for (int ready = 0; ready < 2; ready++) {
           d = progress(bed, d, ready);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.micrometer.core.instrument.Counter;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.reconciler.Pause;
@@ -24,21 +23,7 @@ class SelfTriggeredReconcileTest {
   @Test
   void pausingASettledPipelineCostsOneReconcile() throws Exception {
     try (OperatorTestBed bed = new OperatorTestBed(NS, "cache")) {
-      bed.client
-          .resource(new NotificationPipeline(NS, "quiet", Fixtures.spec("cache", 1)))
-          .create();
-      Deployment d =
-          await()
-              .atMost(Duration.ofSeconds(30))
-              .until(
-                  () ->
-                      bed.client
-                          .apps()
-                          .deployments()
-                          .inNamespace(NS)
-                          .withName("quiet-worker")
-                          .get(),
-                  x -> x != null);
+      Deployment d = bed.createPipeline(NS, "quiet", Fixtures.spec("cache", 1));
       OperatorTestBed.markAvailable(bed.client, d, bed.worker.port());
       await()
           .atMost(Duration.ofSeconds(30))
@@ -78,23 +63,11 @@ class SelfTriggeredReconcileTest {
         .pollInterval(Duration.ofSeconds(3))
         .until(
             () -> {
-              double now = reconciles(bed);
+              double now = OperatorTestBed.pipelineReconciles(bed.operator);
               boolean still = now == last[0];
               last[0] = now;
               return still ? now : null;
             },
             n -> n != null);
-  }
-
-  private static double reconciles(OperatorTestBed bed) {
-    return bed
-        .operator
-        .registry()
-        .find("operator.sdk.reconciliations.started")
-        .tag("kind", "NotificationPipeline")
-        .counters()
-        .stream()
-        .mapToDouble(Counter::count)
-        .sum();
   }
 }
