@@ -166,8 +166,9 @@ class PipelineFeaturesIntegrationTest {
                       "app.kubernetes.io/name=notification-worker,app.kubernetes.io/instance=scaled");
               assertThat(p.getStatus().replicas()).isEqualTo(2);
               assertThat(Conditions.isTrue(p.getStatus().conditions(), Conditions.READY)).isTrue();
-              assertThat(reasons()).contains("RolloutComplete");
             });
+    // Ready before its first status write: no rollout was shown, so none is told complete.
+    assertThat(reasons()).doesNotContain("RolloutComplete");
     assertThat(scrape())
         .contains(
             "notify_operator_resources{kind=\"NotificationPipeline\",namespace=\""
@@ -196,6 +197,18 @@ class PipelineFeaturesIntegrationTest {
                           assertThat(e.getReason()).isEqualTo("Scaled");
                           assertThat(e.getMessage()).contains("from 2 to 3");
                         }));
+    // The third worker comes up: that rollout was shown in progress and is told complete.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Conditions.find(get("scaled").getStatus().conditions(), Conditions.READY)
+                            .orElseThrow()
+                            .getReason())
+                    .isEqualTo("RollingOut"));
+    markAvailable("scaled");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(reasons()).contains("RolloutComplete"));
   }
 
   @Test
