@@ -3,6 +3,7 @@ package io.vibework.notify.worker.feedback;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.ne;
+import static com.mongodb.client.model.Filters.nin;
 import static com.mongodb.client.model.Updates.combine;
 import static com.mongodb.client.model.Updates.inc;
 import static com.mongodb.client.model.Updates.push;
@@ -30,9 +31,12 @@ import org.bson.conversions.Bson;
  * complaint records its {@link FeedbackEvent#key} in the address's {@code events} and its update
  * only matches a document without that key (a second delivery then hits the unique {@code _id} and
  * changes nothing); a delivery releases transient counting, which is the same however often it
- * runs; the notification's {@code delivery.feedback} is overwritten with the same value.
+ * runs; the notification's {@code delivery.feedback} is set to the same value again.
  */
 public final class FeedbackEffects {
+
+  private static final List<String> HARD_LABELS =
+      List.of(FeedbackEvent.Type.BOUNCE.label(), FeedbackEvent.Type.COMPLAINT.label());
   static final String HARD_BOUNCE = "bounce";
   static final String COMPLAINT = "complaint";
   static final String TRANSIENT = "transient_bounces";
@@ -77,16 +81,30 @@ public final class FeedbackEffects {
         default -> {}
       }
     }
-    notification.ifPresent(
-        n ->
-            notifications.updateOne(
-                eq("_id", n.getString("_id")),
-                set(
-                    "delivery.feedback",
-                    new Document("type", event.type().label())
-                        .append("subtype", event.subtype())
-                        .append("at", Date.from(event.timestamp())))));
+    notification.ifPresent(n -> recordOnNotification(n.getString("_id"), event));
     return new Applied(fresh, notification);
+  }
+
+  /**
+   * {@code delivery.feedback} says what matters most: a bounce or complaint is not replaced by a
+   * later delivery, delay or reject (SES may send a Delivery after a Complaint, and events arrive
+   * in any order), and Send, Open or Click events are not recorded at all.
+   */
+  private void recordOnNotification(String id, FeedbackEvent event) {
+    if (event.type() == FeedbackEvent.Type.OTHER) {
+      return;
+    }
+    boolean hard =
+        event.type() == FeedbackEvent.Type.BOUNCE || event.type() == FeedbackEvent.Type.COMPLAINT;
+    Bson filter =
+        hard ? eq("_id", id) : and(eq("_id", id), nin("delivery.feedback.type", HARD_LABELS));
+    notifications.updateOne(
+        filter,
+        set(
+            "delivery.feedback",
+            new Document("type", event.type().label())
+                .append("subtype", event.subtype())
+                .append("at", Date.from(event.timestamp()))));
   }
 
   private Optional<Document> notification(FeedbackEvent event) {

@@ -161,6 +161,27 @@ class FeedbackEndToEndTest extends WithRealServers {
   }
 
   @Test
+  void aComplaintOnTheNotificationIsNotReplacedByALaterDelivery() {
+    Topics topics = fixture.freshTopics(10);
+    SqsServer.Queues queues = queues();
+    PipelineFixture.Backlog user = fixture.addUserWithBacklog("Grumpy", 1);
+    fixture.startWorker(env(topics, queues));
+    String id = user.notificationIds().get(0);
+    String sesId = sendAndGetSesId(topics, id, user.userId());
+
+    sqs.send(queues.url(), SesEvents.event("complaint-abuse", user.address(), sesId, id));
+    await().atMost(Duration.ofSeconds(20)).until(() -> suppression(user.address()) != null);
+    // SES reports the delivery too, and the queue may hand it over after the complaint.
+    sqs.send(queues.url(), SesEvents.event("delivery", user.address(), sesId, id));
+    await().atMost(Duration.ofSeconds(20)).until(() -> sqs.depth(queues.url()) == 0);
+
+    Document feedback =
+        notification(id).get("delivery", Document.class).get("feedback", Document.class);
+    assertThat(feedback.getString("type")).isEqualTo("complaint");
+    assertThat(suppression(user.address()).getString("reason")).isEqualTo("complaint");
+  }
+
+  @Test
   void transientBouncesSuppressAtTheLimitAndADeliveryReleasesThem() {
     Topics topics = fixture.freshTopics(10);
     SqsServer.Queues queues = queues();
