@@ -27,13 +27,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ProgressWrites {
 
   static final Duration INTERVAL = Duration.ofSeconds(10);
+  static final int PER_SECOND = 5;
 
   private final Clock clock;
   private final Map<ResourceID, Instant> lastWrite = new ConcurrentHashMap<>();
   private volatile Instant lastPrune = Instant.EPOCH;
+  private double tokens = PER_SECOND;
+  private Instant refilled;
 
   ProgressWrites(Clock clock) {
     this.clock = clock;
+    this.refilled = clock.instant();
   }
 
   /** How long to hold {@code next} back; empty when it is to be written now. */
@@ -43,7 +47,22 @@ final class ProgressWrites {
     }
     Instant since = lastWrite.getOrDefault(ResourceID.fromResource(p), created(p));
     Duration left = Duration.between(clock.instant(), since.plus(INTERVAL));
-    return left.isPositive() ? Optional.of(left) : Optional.empty();
+    if (left.isPositive()) {
+      return Optional.of(left);
+    }
+    return takeToken() ? Optional.empty() : Optional.of(INTERVAL);
+  }
+
+  private synchronized boolean takeToken() {
+    Instant now = clock.instant();
+    double elapsed = Duration.between(refilled, now).toNanos() / 1e9;
+    tokens = Math.min(PER_SECOND, tokens + Math.max(0, elapsed) * PER_SECOND);
+    refilled = now;
+    if (tokens < 1) {
+      return false;
+    }
+    tokens -= 1;
+    return true;
   }
 
   void written(NotificationPipeline p) {
