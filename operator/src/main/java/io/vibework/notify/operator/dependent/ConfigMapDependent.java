@@ -7,13 +7,18 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 
 /**
  * The worker ConfigMap; the informer sees only objects this operator labels, not the whole
  * cluster's.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
+            itemStore = WithoutManagedFieldsStore.class))
 public class ConfigMapDependent
     extends CRUDKubernetesDependentResource<ConfigMap, NotificationPipeline> {
 

@@ -8,13 +8,18 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 
 /**
  * The worker Deployment; the informer sees only objects this operator labels, not the whole
  * cluster's.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
+            itemStore = WithoutManagedFieldsStore.class))
 public class DeploymentDependent
     extends CRUDKubernetesDependentResource<Deployment, NotificationPipeline> {
 

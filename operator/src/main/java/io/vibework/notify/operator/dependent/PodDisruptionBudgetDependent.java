@@ -8,12 +8,17 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 
 /**
  * The worker PodDisruptionBudget; the informer sees only objects this operator labels, not the
  * whole cluster's.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
+            itemStore = WithoutManagedFieldsStore.class))
 public class PodDisruptionBudgetDependent
     extends CRUDKubernetesDependentResource<PodDisruptionBudget, NotificationPipeline> {
 

@@ -8,11 +8,16 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 
 /**
  * The worker Service; the informer sees only objects this operator labels, not the whole cluster's.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = WorkerObjects.MANAGED_BY_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
+            itemStore = WithoutManagedFieldsStore.class))
 public class ServiceDependent
     extends CRUDKubernetesDependentResource<Service, NotificationPipeline> {
 

@@ -2,6 +2,7 @@ package io.vibework.notify.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -13,6 +14,7 @@ import io.vibework.notify.operator.api.CacheConfigSpec;
 import io.vibework.notify.operator.api.CacheConfigStatus;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.health.RedisPinger;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import io.vibework.notify.operator.validation.SpecValidator;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * check rather than watched: CacheConfigs are few, and a Secret informer would cache every Secret
  * of the watched namespaces a second time.
  */
-@ControllerConfiguration(name = CacheConfigReconciler.NAME)
+@ControllerConfiguration(
+    name = CacheConfigReconciler.NAME,
+    informer = @Informer(itemStore = WithoutManagedFieldsStore.class))
 @GradualRetry(
     maxAttempts = -1,
     initialInterval = 2000,

@@ -31,6 +31,7 @@ import io.vibework.notify.operator.dependent.ServiceDependent;
 import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
 import io.vibework.notify.operator.secrets.DigestingSecretStore;
@@ -58,7 +59,10 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = NotificationPipelineReconciler.NAME,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = OutcomeChangingUpdates.class))
+    informer =
+        @Informer(
+            onUpdateFilter = OutcomeChangingUpdates.class,
+            itemStore = WithoutManagedFieldsStore.class))
 @GradualRetry(
     maxAttempts = -1,
     initialInterval = 2000,
@@ -156,6 +160,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, NotificationPipeline.class)
                 .withName("template-configmaps")
+                .withItemStore(new WithoutManagedFieldsStore<>())
                 .withNamespacesInheritedFromController()
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getData(), o.getData()))
                 .withSecondaryToPrimaryMapper(
@@ -171,6 +176,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(CacheConfig.class, NotificationPipeline.class)
                 .withName("cacheconfigs")
+                .withItemStore(new WithoutManagedFieldsStore<>())
                 .withNamespacesInheritedFromController()
                 // Status writes by the CacheConfig controller do not change what workers get;
                 // its spec and its pause switch do.
@@ -234,6 +240,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, NotificationPipeline.class)
                 .withName("pods")
+                .withItemStore(new WithoutManagedFieldsStore<>())
                 .withNamespacesInheritedFromController()
                 .withLabelSelector(WorkerObjects.MANAGED_BY_SELECTOR)
                 .withOnUpdateFilter(

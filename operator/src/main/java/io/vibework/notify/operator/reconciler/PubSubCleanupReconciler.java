@@ -1,5 +1,6 @@
 package io.vibework.notify.operator.reconciler;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -8,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.pubsub.ProvisioningException;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
 import io.vibework.notify.operator.pubsub.SubscriptionProvisioner.NamedElsewhere;
@@ -26,7 +28,10 @@ import java.util.Set;
  * write to resources GitOps owns), and its all-events mode, which leaves finalizers to us, does not
  * run managed workflows, which the main controller uses.
  */
-@ControllerConfiguration(name = PubSubCleanupReconciler.NAME, triggerReconcilerOnAllEvents = true)
+@ControllerConfiguration(
+    name = PubSubCleanupReconciler.NAME,
+    triggerReconcilerOnAllEvents = true,
+    informer = @Informer(itemStore = WithoutManagedFieldsStore.class))
 public class PubSubCleanupReconciler implements Reconciler<NotificationPipeline> {
 
   public static final String NAME = "notificationpipeline-pubsub-cleanup";
