@@ -22,7 +22,10 @@ import java.util.SortedMap;
  */
 public final class InputsHash {
 
-  private final ObjectMapper canonical =
+  // One mapper for every hash: a mapper learns how to serialise each class once and caches it;
+  // a new one per hash (per reconcile) redid that work every time and was 12% of the operator's
+  // CPU while 10,000 pipelines were created (JFR). Configured here and never changed after.
+  private static final ObjectMapper CANONICAL =
       JsonMapper.builder()
           .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -44,12 +47,12 @@ public final class InputsHash {
   /** {@code value} without its top-level fields {@code omitted}. */
   public InputsHash add(String label, Object value, Set<String> omitted) {
     try {
-      JsonNode tree = canonical.valueToTree(value);
+      JsonNode tree = CANONICAL.valueToTree(value);
       if (tree instanceof ObjectNode object) {
         object.remove(omitted);
       }
       bytes(label.getBytes(StandardCharsets.UTF_8));
-      bytes(canonical.writeValueAsBytes(tree));
+      bytes(CANONICAL.writeValueAsBytes(tree));
       return this;
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalStateException("spec is not serialisable", e);
