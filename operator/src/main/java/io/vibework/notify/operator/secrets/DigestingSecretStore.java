@@ -1,10 +1,7 @@
 package io.vibework.notify.operator.secrets;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import java.util.stream.Stream;
+import io.vibework.notify.operator.informer.TransformingStore;
 
 /**
  * The Secret informer's store: every Secret is {@linkplain SecretDigests#digest digested} as it
@@ -12,42 +9,10 @@ import java.util.stream.Stream;
  * an arbitrary user Secret carries no label to select on), but what it keeps is a few hundred bytes
  * per Secret, and no value.
  */
-public final class DigestingSecretStore implements ItemStore<Secret> {
-
-  private final BasicItemStore<Secret> delegate = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
+public final class DigestingSecretStore extends TransformingStore<Secret> {
 
   @Override
-  public String getKey(Secret secret) {
-    return delegate.getKey(secret);
-  }
-
-  @Override
-  public Secret put(String key, Secret secret) {
-    return delegate.put(key, SecretDigests.digest(secret));
-  }
-
-  @Override
-  public Secret remove(String key) {
-    return delegate.remove(key);
-  }
-
-  @Override
-  public Stream<String> keySet() {
-    return delegate.keySet();
-  }
-
-  @Override
-  public Stream<Secret> values() {
-    return delegate.values();
-  }
-
-  @Override
-  public int size() {
-    return delegate.size();
-  }
-
-  @Override
-  public Secret get(String key) {
-    return delegate.get(key);
+  protected Secret onArrival(Secret secret) {
+    return SecretDigests.digest(secret);
   }
 }
