@@ -3,8 +3,6 @@ package io.vibework.notify.operator.dependent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.Matcher;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
@@ -20,8 +18,7 @@ import io.vibework.notify.operator.reconciler.PipelineInputs;
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
             itemStore = WithoutManagedFieldsStore.class))
-public class DeploymentDependent
-    extends CRUDKubernetesDependentResource<Deployment, NotificationPipeline> {
+public class DeploymentDependent extends AddOnlyMatchingDependent<Deployment> {
 
   public DeploymentDependent() {
     super(Deployment.class);
@@ -31,13 +28,6 @@ public class DeploymentDependent
   protected Deployment desired(NotificationPipeline p, Context<NotificationPipeline> context) {
     return WorkerPodTemplate.apply(
         WorkerObjects.deployment(p, PipelineInputs.from(context)), p.getSpec());
-  }
-
-  @Override
-  public Matcher.Result<Deployment> match(
-      Deployment actual, NotificationPipeline p, Context<NotificationPipeline> context) {
-    return AddOnlyMatcher.match(
-        desired(p, context), actual, context.getClient().getKubernetesSerialization());
   }
 
   @Override

@@ -3,8 +3,6 @@ package io.vibework.notify.operator.dependent;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.Matcher;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
@@ -19,8 +17,7 @@ import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
             itemStore = WithoutManagedFieldsStore.class))
-public class PodDisruptionBudgetDependent
-    extends CRUDKubernetesDependentResource<PodDisruptionBudget, NotificationPipeline> {
+public class PodDisruptionBudgetDependent extends AddOnlyMatchingDependent<PodDisruptionBudget> {
 
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);
@@ -30,13 +27,6 @@ public class PodDisruptionBudgetDependent
   protected PodDisruptionBudget desired(
       NotificationPipeline p, Context<NotificationPipeline> context) {
     return WorkerObjects.podDisruptionBudget(p);
-  }
-
-  @Override
-  public Matcher.Result<PodDisruptionBudget> match(
-      PodDisruptionBudget actual, NotificationPipeline p, Context<NotificationPipeline> context) {
-    return AddOnlyMatcher.match(
-        desired(p, context), actual, context.getClient().getKubernetesSerialization());
   }
 
   @Override

@@ -3,8 +3,6 @@ package io.vibework.notify.operator.dependent;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.Matcher;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
@@ -18,8 +16,7 @@ import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
             itemStore = WithoutManagedFieldsStore.class))
-public class ServiceDependent
-    extends CRUDKubernetesDependentResource<Service, NotificationPipeline> {
+public class ServiceDependent extends AddOnlyMatchingDependent<Service> {
 
   public ServiceDependent() {
     super(Service.class);
@@ -28,13 +25,6 @@ public class ServiceDependent
   @Override
   protected Service desired(NotificationPipeline p, Context<NotificationPipeline> context) {
     return WorkerObjects.service(p);
-  }
-
-  @Override
-  public Matcher.Result<Service> match(
-      Service actual, NotificationPipeline p, Context<NotificationPipeline> context) {
-    return AddOnlyMatcher.match(
-        desired(p, context), actual, context.getClient().getKubernetesSerialization());
   }
 
   @Override

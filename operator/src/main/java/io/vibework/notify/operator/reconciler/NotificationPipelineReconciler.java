@@ -350,11 +350,9 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
             .build(p, deployment.orElse(null), probe)
             .withSelector(WorkerObjects.selectorString(p));
     status = statusBuilder.withOperatorFacts(p, status, pubsub, paused);
-    Optional<Duration> holdBack =
-        Objects.equals(status, p.getStatus())
-            ? Optional.empty()
-            : progressWrites.holdBack(p, status);
-    boolean writing = holdBack.isEmpty() && !Objects.equals(status, p.getStatus());
+    boolean changed = !Objects.equals(status, p.getStatus());
+    Optional<Duration> holdBack = changed ? progressWrites.holdBack(p, status) : Optional.empty();
+    boolean writing = changed && holdBack.isEmpty();
     if (paused.isEmpty()) {
       // Paused, the Deployment keeps its replicas: nothing was scaled or rolled out. A rollout's
       // end is told with the status that shows it, so a held-back status tells it later.
