@@ -14,14 +14,18 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vibework.notify.templates.InvalidTemplateException;
 import io.vibework.notify.templates.TemplateSet;
 import io.vibework.notify.worker.cache.RedisCache;
+import io.vibework.notify.worker.config.TemplateSettings;
 import io.vibework.notify.worker.config.WorkerConfig;
 import io.vibework.notify.worker.delivery.DeliveryPipeline;
 import io.vibework.notify.worker.delivery.StopSignal;
+import io.vibework.notify.worker.email.EmailComposer;
 import io.vibework.notify.worker.email.EmailTemplates;
+import io.vibework.notify.worker.email.MissingTemplates;
 import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
 import io.vibework.notify.worker.email.SesQuotaWatcher;
+import io.vibework.notify.worker.email.SesStoredTemplates;
 import io.vibework.notify.worker.email.TemplateDirectory;
 import io.vibework.notify.worker.feedback.FeedbackConsumer;
 import io.vibework.notify.worker.feedback.FeedbackEffects;
@@ -63,6 +67,8 @@ public final class Worker implements AutoCloseable {
   private final UserRepository userRepository;
   private final MongoClient mongo;
   private final SesEmailSender sender;
+  private final MissingTemplates missingTemplates = new MissingTemplates();
+  private final boolean sesStoredTemplates;
   private final SesQuotaWatcher quota;
   private final SuppressionList suppressions;
   private final Optional<FeedbackConsumer> feedback;
@@ -78,6 +84,7 @@ public final class Worker implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     ObjectMapper json = new ObjectMapper();
+    sesStoredTemplates = config.templates().source() == TemplateSettings.Source.SES;
 
     cache = new RedisCache(config.cache(), registry);
     userRepository = new UserRepository(config.mysql(), registry);
@@ -103,7 +110,7 @@ public final class Worker implements AutoCloseable {
                     config.email().rateShare(),
                     registry))
             : Optional.empty();
-    sender = new SesEmailSender(config.email(), registry);
+    sender = new SesEmailSender(config.email(), missingTemplates, registry);
     quota = new SesQuotaWatcher(sender, config.email().maxSendRate(), clock, registry);
     SesAccountGate account = new SesAccountGate(clock, registry);
     transport = new PubSubTransport(config.pubsub());
@@ -122,7 +129,7 @@ public final class Worker implements AutoCloseable {
             json,
             new DeliveryLedger(database, workerId(), config.claimLease(), clock),
             new UserLookup(cache, userRepository, json),
-            new EmailTemplates(templates(config)),
+            composer(config, json),
             sender,
             suppressions,
             rateLimiter,
@@ -203,6 +210,9 @@ public final class Worker implements AutoCloseable {
             () -> {
               Map<String, Object> details = new java.util.LinkedHashMap<>();
               quota.detail().ifPresent(d -> details.put("sesAccount", d));
+              if (sesStoredTemplates) {
+                details.put("sesTemplates", missingTemplates.detail());
+              }
               // Counts, not rates: the operator sums them over the pods before dividing.
               feedback.ifPresent(
                   consumer -> {
@@ -230,9 +240,15 @@ public final class Worker implements AutoCloseable {
    *
    * @param onFatal called when the subscriber fails for good (say the subscription was deleted)
    */
+  private EmailComposer composer(WorkerConfig config, ObjectMapper json) {
+    return sesStoredTemplates
+        ? new SesStoredTemplates(config.templates().sesPrefix(), missingTemplates, json)
+        : new EmailTemplates(templates(config));
+  }
+
   private static TemplateSet templates(WorkerConfig config) {
     try {
-      return TemplateDirectory.load(config.templatesDir());
+      return TemplateDirectory.load(config.templates().directory());
     } catch (InvalidTemplateException e) {
       // WorkerMain checks the set before starting; this is for callers that did not.
       throw new IllegalArgumentException("EMAIL_TEMPLATES_DIR: " + e.getMessage(), e);
@@ -243,6 +259,9 @@ public final class Worker implements AutoCloseable {
       throws IOException {
     Worker worker = new Worker(config, clock, onFatal);
     worker.quota.start();
+    if (worker.sesStoredTemplates) {
+      worker.missingTemplates.start(worker.sender::templateExists);
+    }
     worker.suppressions.start();
     worker.feedback.ifPresent(FeedbackConsumer::start);
     worker.subscriber.start();
@@ -268,6 +287,7 @@ public final class Worker implements AutoCloseable {
     log.atInfo().addKeyValue("settled", settled).log("subscriber stopped");
     closeQuietly(pipeline::close);
     closeQuietly(quota::close);
+    closeQuietly(missingTemplates::close);
     if (feedback.isPresent()) {
       closeQuietly(feedback.get()::close);
     }

@@ -29,7 +29,7 @@ public final class WorkerMain {
     WorkerConfig config;
     try {
       config = WorkerConfig.fromEnvironment(System.getenv());
-      TemplateDirectory.load(config.templatesDir());
+      TemplateDirectory.load(config.templates().directory());
     } catch (ConfigException e) {
       System.err.println("worker: invalid configuration: " + e.getMessage());
       System.exit(2);

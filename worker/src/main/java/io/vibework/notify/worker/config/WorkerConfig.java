@@ -1,7 +1,6 @@
 package io.vibework.notify.worker.config;
 
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +20,7 @@ public record WorkerConfig(
     Duration shutdownGrace,
     Duration unknownRecordGrace,
     Duration claimLease,
-    Optional<Path> templatesDir,
+    TemplateSettings templates,
     Duration suppressionRefresh) {
 
   public enum LogLevel {
@@ -58,8 +57,7 @@ public record WorkerConfig(
         // Renewed every third of it while held: a dead holder's claims come back within this much,
         // and a live holder that cannot renew for this long stops before sending.
         Duration.ofSeconds(env.integer("CLAIM_LEASE_SECONDS", 30, 3, 600)),
-        // A mounted ConfigMap of templates; without it the built-in three.
-        env.optional("EMAIL_TEMPLATES_DIR").map(Path::of),
+        TemplateSettings.from(env),
         // How stale the in-memory suppression list may be: an address suppressed by another
         // worker may still get mail for this long.
         Duration.ofSeconds(env.integer("SUPPRESSION_REFRESH_SECONDS", 30, 1, 600)));

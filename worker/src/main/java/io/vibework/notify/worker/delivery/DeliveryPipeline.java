@@ -5,8 +5,8 @@ import com.google.protobuf.Timestamp;
 import com.google.pubsub.v1.PubsubMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vibework.notify.worker.email.Email;
-import io.vibework.notify.worker.email.EmailTemplates;
+import io.vibework.notify.worker.email.EmailComposer;
+import io.vibework.notify.worker.email.OutgoingEmail;
 import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountFailure;
 import io.vibework.notify.worker.email.SesAccountGate;
@@ -51,7 +51,7 @@ public final class DeliveryPipeline {
   private final DeliveryLedger ledger;
   private final ClaimRenewer renewer;
   private final UserLookup users;
-  private final EmailTemplates templates;
+  private final EmailComposer templates;
   private final SesEmailSender sender;
   private final SuppressionList suppressions;
   private final Counter suppressed;
@@ -84,7 +84,7 @@ public final class DeliveryPipeline {
       ObjectMapper json,
       DeliveryLedger ledger,
       UserLookup users,
-      EmailTemplates templates,
+      EmailComposer templates,
       SesEmailSender sender,
       SuppressionList suppressions,
       Optional<SendRateLimiter> sendRate,
@@ -230,7 +230,7 @@ public final class DeliveryPipeline {
         if (suppressions.isSuppressed(user.email())) {
           return suppress(id, event.userId());
         }
-        sesMessageId = send(templates.render(notification, user), id, renewal);
+        sesMessageId = send(templates.compose(notification, user), id, renewal);
       } catch (PermanentFailure failure) {
         return reject(message, id, failure, true);
       } catch (ClaimLost lost) {
@@ -309,7 +309,7 @@ public final class DeliveryPipeline {
    * pipeline's send rate, and only while this worker still holds the claim: those waits can outlast
    * a lease when MongoDB is away.
    */
-  private String send(Email email, String notificationId, ClaimRenewer.Renewal renewal) {
+  private String send(OutgoingEmail email, String notificationId, ClaimRenewer.Renewal renewal) {
     while (true) {
       if (!account.awaitTurn(stop)) {
         throw new Stopping();
@@ -378,10 +378,13 @@ public final class DeliveryPipeline {
     deadLettered.increment();
     boolean copied = events.deadLetter(message, failure.reason(), failure.getMessage());
     if (claimed) {
-      untilWritten(notificationId, "dead-lettered", () -> ledger.markFailed(notificationId));
+      untilWritten(
+          notificationId,
+          "dead-lettered",
+          () -> ledger.markFailed(notificationId, failure.reason()));
     }
     if (notificationId != null) {
-      events.publishOutcome(notificationId, "failed");
+      events.publishOutcome(notificationId, "failed", failure.reason());
     }
     log.atWarn()
         .addKeyValue("notificationId", notificationId)

@@ -11,7 +11,7 @@ import java.util.Map;
  * the pipeline mounts its own). The variables templates see are the notification's data fields,
  * {@code name} (the notification's, else the user's) and {@code recipient} (the address).
  */
-public final class EmailTemplates {
+public final class EmailTemplates implements EmailComposer {
   private final TemplateSet set;
 
   public EmailTemplates() {
@@ -20,6 +20,11 @@ public final class EmailTemplates {
 
   public EmailTemplates(TemplateSet set) {
     this.set = set;
+  }
+
+  @Override
+  public Email compose(Notification notification, User user) {
+    return render(notification, user);
   }
 
   public Email render(Notification notification, User user) {

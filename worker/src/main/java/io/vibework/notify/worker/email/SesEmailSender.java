@@ -28,6 +28,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
+import software.amazon.awssdk.services.sesv2.model.EmailContent;
 import software.amazon.awssdk.services.sesv2.model.GetAccountResponse;
 import software.amazon.awssdk.services.sesv2.model.MessageTag;
 import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
@@ -51,6 +52,7 @@ public final class SesEmailSender implements AutoCloseable {
   private final String fromAddress;
   private final String configurationSet;
   private final MessageTag pipelineTag;
+  private final MissingTemplates missingTemplates;
   private final MeterRegistry registry;
   private final Timer latency;
   // Meters are built once per outcome: a builder and its tags per email cost more than the count.
@@ -62,6 +64,16 @@ public final class SesEmailSender implements AutoCloseable {
   private final Semaphore connections = new Semaphore(MAX_CONNECTIONS, true);
 
   public SesEmailSender(EmailSettings settings, MeterRegistry registry) {
+    this(settings, new MissingTemplates(), registry);
+  }
+
+  /**
+   * @param missingTemplates told which SES stored templates a send found missing, and which it
+   *     found again
+   */
+  public SesEmailSender(
+      EmailSettings settings, MissingTemplates missingTemplates, MeterRegistry registry) {
+    this.missingTemplates = missingTemplates;
     this.fromAddress = settings.fromAddress();
     this.configurationSet = settings.configurationSet().orElse(null);
     this.pipelineTag =
@@ -72,7 +84,8 @@ public final class SesEmailSender implements AutoCloseable {
     this.registry = registry;
     // Registered up front so rate() and alerts see a zero before the first failure.
     this.sent = emails("sent", "ok");
-    for (String reason : List.of("rejected", "account", "unavailable", "unreachable")) {
+    for (String reason :
+        List.of("rejected", "account", "unavailable", "unreachable", "unknown_template")) {
       emails("failed", reason);
     }
     for (String reason : List.of("throttled", "server_error", "io_error")) {
@@ -127,11 +140,11 @@ public final class SesEmailSender implements AutoCloseable {
   }
 
   /**
-   * Sends one email (HTML and text parts) now, tagged with its notification and pipeline so SES
-   * events lead back to it, and returns SES's message id; the pipeline has waited for its slot in
-   * the send rate.
+   * Sends one email now (HTML and text parts, or an SES stored template), tagged with its
+   * notification and pipeline so SES events lead back to it, and returns SES's message id; the
+   * pipeline has waited for its slot in the send rate.
    */
-  public String send(Email email, String notificationId) {
+  public String send(OutgoingEmail email, String notificationId) {
     try {
       connections.acquire();
     } catch (InterruptedException e) {
@@ -145,7 +158,7 @@ public final class SesEmailSender implements AutoCloseable {
     }
   }
 
-  private String sendNow(Email email, String notificationId) {
+  private String sendNow(OutgoingEmail email, String notificationId) {
     MessageTag notificationTag =
         MessageTag.builder().name("notificationId").value(SesTags.encode(notificationId)).build();
     Timer.Sample sample = Timer.start();
@@ -158,27 +171,23 @@ public final class SesEmailSender implements AutoCloseable {
                       .configurationSetName(configurationSet)
                       .emailTags(notificationTag, pipelineTag)
                       .destination(d -> d.toAddresses(email.to()))
-                      .content(
-                          c ->
-                              c.simple(
-                                  m ->
-                                      m.subject(s -> s.data(email.subject()).charset("UTF-8"))
-                                          .body(
-                                              b ->
-                                                  b.html(
-                                                          h ->
-                                                              h.data(email.htmlBody())
-                                                                  .charset("UTF-8"))
-                                                      .text(
-                                                          t ->
-                                                              t.data(email.textBody())
-                                                                  .charset("UTF-8"))))));
+                      .content(content(email)));
       sent.increment();
+      if (email instanceof StoredTemplateEmail stored) {
+        missingTemplates.found(stored.templateName());
+      }
       return response.messageId();
     } catch (AwsServiceException e) {
       int status = e.statusCode();
       String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
       String shown = code == null || code.isBlank() ? "HTTP " + status : code;
+      if (email instanceof StoredTemplateEmail stored && isMissingTemplate(e, code)) {
+        emails("failed", "unknown_template").increment();
+        missingTemplates.missing(stored.templateName());
+        throw new PermanentFailure(
+            MissingTemplates.REASON,
+            "SES has no template named '" + stored.templateName() + "' (" + shown + ")");
+      }
       switch (SesErrors.classify(status, code)) {
         case ACCOUNT -> {
           emails("failed", "account").increment();
@@ -200,6 +209,58 @@ public final class SesEmailSender implements AutoCloseable {
       throw new TransientFailure("ses unreachable: " + e.getClass().getSimpleName(), e);
     } finally {
       sample.stop(latency);
+    }
+  }
+
+  private static EmailContent content(OutgoingEmail email) {
+    return switch (email) {
+      case Email rendered ->
+          EmailContent.builder()
+              .simple(
+                  m ->
+                      m.subject(s -> s.data(rendered.subject()).charset("UTF-8"))
+                          .body(
+                              b ->
+                                  b.html(h -> h.data(rendered.htmlBody()).charset("UTF-8"))
+                                      .text(t -> t.data(rendered.textBody()).charset("UTF-8"))))
+              .build();
+      case StoredTemplateEmail stored ->
+          EmailContent.builder()
+              .template(
+                  t -> t.templateName(stored.templateName()).templateData(stored.templateData()))
+              .build();
+    };
+  }
+
+  /**
+   * SES answers a send whose template it lacks with NotFoundException (404), which it also uses for
+   * a configuration set it lacks: that one is about the account's setup, not this message.
+   */
+  private static boolean isMissingTemplate(AwsServiceException e, String code) {
+    boolean notFound = e.statusCode() == 404 || "NotFoundException".equals(code);
+    String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+    return notFound && (message == null || !message.toLowerCase().contains("configuration set"));
+  }
+
+  /**
+   * Whether SES has the stored template (GetEmailTemplate).
+   *
+   * @throws MissingTemplates.LookupRefused when SES refused to answer (credentials, IAM)
+   */
+  public boolean templateExists(String templateName) {
+    try {
+      ses.getEmailTemplate(r -> r.templateName(templateName));
+      return true;
+    } catch (AwsServiceException e) {
+      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+      if (e.statusCode() == 404 || "NotFoundException".equals(code)) {
+        return false;
+      }
+      if (SesErrors.classify(e.statusCode(), code) == SesErrors.Kind.ACCOUNT) {
+        throw new MissingTemplates.LookupRefused(
+            code == null || code.isBlank() ? "HTTP " + e.statusCode() : code);
+      }
+      throw e;
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -152,6 +153,8 @@ class WorkerConfigTest {
     "CLAIM_LEASE_SECONDS, 1, CLAIM_LEASE_SECONDS: must be between 3 and 600",
     "AWS_SES_CONFIGURATION_SET, my set, AWS_SES_CONFIGURATION_SET: must be 1 to 64 letters",
     "SUPPRESSION_REFRESH_SECONDS, 0, SUPPRESSION_REFRESH_SECONDS: must be between 1 and 600",
+    "EMAIL_TEMPLATES_SOURCE, configmap, EMAIL_TEMPLATES_SOURCE: must be one of [local, ses]",
+    "SES_TEMPLATE_PREFIX, acme-, SES_TEMPLATE_PREFIX: is only read with EMAIL_TEMPLATES_SOURCE=ses",
   })
   void aBadValueNamesTheVariable(String variable, String value, String expected) {
     Map<String, String> env = minimal();
@@ -181,6 +184,24 @@ class WorkerConfigTest {
 
     assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env))
         .hasMessage(variable + ": is required but not set");
+  }
+
+  @Test
+  void sesStoredTemplatesTakeAPrefixAndNoDirectory() {
+    Map<String, String> env = minimal();
+    env.put("EMAIL_TEMPLATES_SOURCE", "ses");
+    env.put("SES_TEMPLATE_PREFIX", "acme-");
+    assertThat(WorkerConfig.fromEnvironment(env).templates())
+        .isEqualTo(new TemplateSettings(TemplateSettings.Source.SES, Optional.empty(), "acme-"));
+
+    env.put("SES_TEMPLATE_PREFIX", "acme.");
+    assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env))
+        .hasMessage("SES_TEMPLATE_PREFIX: must be 1 to 63 letters, digits, _ or - (got 'acme.')");
+    env.remove("SES_TEMPLATE_PREFIX");
+    env.put("EMAIL_TEMPLATES_DIR", "/etc/notify/email-templates");
+    assertThatThrownBy(() -> WorkerConfig.fromEnvironment(env))
+        .hasMessageStartingWith(
+            "EMAIL_TEMPLATES_DIR: must not be set with EMAIL_TEMPLATES_SOURCE=ses");
   }
 
   @Test
