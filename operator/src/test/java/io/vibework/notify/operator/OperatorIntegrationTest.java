@@ -861,6 +861,56 @@ class OperatorIntegrationTest {
     }
   }
 
+  @Test
+  @Order(13)
+  void sesTemplatesTheWorkersFoundMissingAreListedAndDegradeThePipelineUntilTheyExist()
+      throws Exception {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    client.resource(pipeline(ns, "stored", "cache", 1)).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "stored") != null);
+    java.util.concurrent.atomic.AtomicReference<String> missing =
+        new java.util.concurrent.atomic.AtomicReference<>("[\"acme-digest\"]");
+    try (StandInWorker worker =
+        StandInWorker.start(
+            200,
+            n ->
+                """
+                {"status":"ready","checks":{"cache":"ok"},
+                 "sesTemplates":{"missing":%s,"checkRefused":"AccessDeniedException"}}"""
+                    .formatted(missing.get()))) {
+      markAvailable(ns, "stored", worker.port());
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                NotificationPipeline p = get(ns, "stored");
+                assertThat(p.getStatus().email().missingTemplates()).containsExactly("acme-digest");
+                assertThat(p.getStatus().email().templateCheck())
+                    .isEqualTo("GetEmailTemplate refused: AccessDeniedException");
+                assertThat(Conditions.isTrue(p.getStatus().conditions(), Conditions.DEGRADED))
+                    .isTrue();
+                assertThat(
+                        Conditions.find(p.getStatus().conditions(), Conditions.DEGRADED)
+                            .orElseThrow()
+                            .getMessage())
+                    .contains("acme-digest");
+              });
+
+      missing.set("[]");
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                NotificationPipeline p = get(ns, "stored");
+                assertThat(p.getStatus().email().missingTemplates()).isNull();
+                assertThat(Conditions.isTrue(p.getStatus().conditions(), Conditions.DEGRADED))
+                    .isFalse();
+              });
+    }
+  }
+
   /** A pod stand-in: answers request n (from 0) with the /readyz body made for it. */
   private record StandInWorker(HttpServer server, AtomicInteger answered) implements AutoCloseable {
     static StandInWorker start(int code, String readyz) throws IOException {

@@ -2,6 +2,7 @@ package io.vibework.notify.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,7 +32,16 @@ public record SesAccountStatus(
         Double complaintRate24h,
     @JsonPropertyDescription("Addresses on the suppression list.") Long suppressedAddresses,
     @JsonPropertyDescription("Emails not sent to a suppressed address since the workers started.")
-        Long suppressedSends) {
+        Long suppressedSends,
+    @JsonPropertyDescription(
+            "With spec.email.templates.source SES: stored templates a send found SES lacks"
+                + " (their notifications are dead-lettered, reason unknown_template), at most 20.")
+        List<String> missingTemplates,
+    @JsonPropertyDescription(
+            "Set when the workers could not ask SES whether those templates exist"
+                + " (GetEmailTemplate refused): then a name leaves the list only when a send of"
+                + " it succeeds.")
+        String templateCheck) {
 
   public SesAccountStatus(
       Double maxSendRate,
@@ -45,6 +55,8 @@ public record SesAccountStatus(
         sentLast24Hours,
         sendingEnabled,
         checkedAt,
+        null,
+        null,
         null,
         null,
         null,
@@ -63,7 +75,25 @@ public record SesAccountStatus(
         bounceRate,
         complaintRate,
         addresses,
-        sends);
+        sends,
+        missingTemplates,
+        templateCheck);
+  }
+
+  /** These figures with the SES stored templates the workers found missing. */
+  public SesAccountStatus withTemplates(List<String> missing, String check) {
+    return new SesAccountStatus(
+        maxSendRate,
+        max24HourSend,
+        sentLast24Hours,
+        sendingEnabled,
+        checkedAt,
+        bounceRate24h,
+        complaintRate24h,
+        suppressedAddresses,
+        suppressedSends,
+        missing,
+        check);
   }
 
   /** Same figures, whenever they were read; sentLast24Hours, which moves with every send, aside. */
@@ -75,6 +105,8 @@ public record SesAccountStatus(
         && Objects.equals(bounceRate24h, other.bounceRate24h)
         && Objects.equals(complaintRate24h, other.complaintRate24h)
         && Objects.equals(suppressedAddresses, other.suppressedAddresses)
-        && Objects.equals(suppressedSends, other.suppressedSends);
+        && Objects.equals(suppressedSends, other.suppressedSends)
+        && Objects.equals(missingTemplates, other.missingTemplates)
+        && Objects.equals(templateCheck, other.templateCheck);
   }
 }

@@ -147,6 +147,10 @@ public final class WorkerObjects {
     if (PipelineInputsResolver.templatesConfigMapName(spec) != null) {
       env.put("EMAIL_TEMPLATES_DIR", TEMPLATES_MOUNT);
     }
+    if (email.templates() != null && email.templates().sesStored()) {
+      env.put("EMAIL_TEMPLATES_SOURCE", "ses");
+      putIfSet(env, "SES_TEMPLATE_PREFIX", email.templates().templatePrefix());
+    }
     env.put("SES_MAX_RETRIES", Integer.toString(email.maxRetriesOrDefault()));
     env.put("SES_MAX_SEND_RATE", Integer.toString(email.maxSendRateOrDefault()));
     env.put("SES_RATE_SHARE", Integer.toString(sesRateShare(spec)));

@@ -59,14 +59,31 @@ public class WorkerHealthProber
       Map<String, String> checks,
       SesAccountStatus email,
       String error,
-      long[] feedback) {
+      long[] feedback,
+      TemplatesReport templates) {
     PodAnswer(String status, Map<String, String> checks, SesAccountStatus email, String error) {
-      this(status, checks, email, error, null);
+      this(status, checks, email, error, null, null);
+    }
+
+    PodAnswer(
+        String status,
+        Map<String, String> checks,
+        SesAccountStatus email,
+        String error,
+        long[] feedback) {
+      this(status, checks, email, error, feedback, null);
     }
   }
 
+  /**
+   * A worker's {@code sesTemplates}: stored templates it found missing, and whether it could check.
+   */
+  record TemplatesReport(List<String> missing, String checkRefused) {}
+
   private static final Logger log = LoggerFactory.getLogger(WorkerHealthProber.class);
   private static final Pattern CHECK_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,40}$");
+  private static final Pattern TEMPLATE_NAME = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+  static final int MAX_MISSING_TEMPLATES = 20;
   private static final Pattern CHECK_VALUE = Pattern.compile("^[A-Za-z0-9_ .-]{1,40}$");
   private static final Pattern TIMESTAMP = Pattern.compile("^[0-9T:.+\\-Z]{10,40}$");
   private static final String OK = "ok";
@@ -266,12 +283,16 @@ public class WorkerHealthProber
   }
 
   PodAnswer parse(HttpResponse<String> response) {
+    return parse(response.statusCode(), response.body());
+  }
+
+  PodAnswer parse(int statusCode, String responseBody) {
     try {
-      JsonNode body = json.readTree(response.body());
+      JsonNode body = json.readTree(responseBody);
       String status = body.path("status").asText("");
       if (!status.equals(WorkerHealth.READY) && !status.equals(WorkerHealth.NOT_READY)) {
         return new PodAnswer(
-            null, Map.of(), null, "HTTP " + response.statusCode() + " without a /readyz status");
+            null, Map.of(), null, "HTTP " + statusCode + " without a /readyz status");
       }
       Map<String, String> checks = new TreeMap<>();
       body.path("checks")
@@ -290,10 +311,11 @@ public class WorkerHealthProber
           checks,
           sesAccount(body.path("sesAccount")),
           null,
-          sesFeedback(body.path("sesFeedback")));
+          sesFeedback(body.path("sesFeedback")),
+          sesTemplates(body.path("sesTemplates")));
     } catch (Exception e) {
       return new PodAnswer(
-          null, Map.of(), null, "HTTP " + response.statusCode() + " with a body that is not JSON");
+          null, Map.of(), null, "HTTP " + statusCode + " with a body that is not JSON");
     }
   }
 
@@ -310,6 +332,55 @@ public class WorkerHealthProber
         number(node.path("sentLast24Hours")),
         node.path("sendingEnabled").isBoolean() ? node.path("sendingEnabled").asBoolean() : null,
         node.path("checkedAt").asText());
+  }
+
+  /** SES template names and an error code only, so a worker cannot put text into the status. */
+  private static TemplatesReport sesTemplates(JsonNode node) {
+    if (!node.isObject() || !node.path("missing").isArray()) {
+      return null;
+    }
+    List<String> missing = new ArrayList<>();
+    node.path("missing")
+        .forEach(
+            name -> {
+              if (name.isTextual() && TEMPLATE_NAME.matcher(name.asText()).matches()) {
+                missing.add(name.asText());
+              }
+            });
+    String refused = node.path("checkRefused").asText(null);
+    return new TemplatesReport(
+        missing, refused == null || CHECK_VALUE.matcher(refused).matches() ? refused : "invalid");
+  }
+
+  /**
+   * The SES stored templates any pod found missing (sorted, at most {@link #MAX_MISSING_TEMPLATES})
+   * and why the workers could not check, if one could not; the figures unchanged when no pod uses
+   * SES templates.
+   */
+  static SesAccountStatus withTemplates(SesAccountStatus email, List<PodAnswer> answered) {
+    List<TemplatesReport> reports =
+        answered.stream().map(PodAnswer::templates).filter(Objects::nonNull).toList();
+    if (reports.isEmpty()) {
+      return email;
+    }
+    List<String> missing =
+        reports.stream()
+            .flatMap(r -> r.missing().stream())
+            .distinct()
+            .sorted()
+            .limit(MAX_MISSING_TEMPLATES)
+            .toList();
+    String refused =
+        reports.stream()
+            .map(TemplatesReport::checkRefused)
+            .filter(Objects::nonNull)
+            .findFirst()
+            .map(code -> "GetEmailTemplate refused: " + code)
+            .orElse(null);
+    SesAccountStatus base =
+        email == null ? new SesAccountStatus(null, null, null, null, null) : email;
+    // An empty list is left out, as the API server's round trip would leave it.
+    return base.withTemplates(missing.isEmpty() ? null : missing, refused);
   }
 
   /** Sends, hard bounces, complaints (24 h), suppressed addresses and sends; null when absent. */
@@ -391,7 +462,7 @@ public class WorkerHealthProber
             .filter(Objects::nonNull)
             .max(Comparator.comparing(SesAccountStatus::checkedAt))
             .orElse(null);
-    email = withReputation(email, answered);
+    email = withTemplates(withReputation(email, answered), answered);
     if (answered.isEmpty()) {
       return new Result(
           new WorkerHealth(

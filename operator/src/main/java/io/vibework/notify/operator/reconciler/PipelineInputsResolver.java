@@ -99,6 +99,7 @@ public class PipelineInputsResolver {
             || spec.email() == null
             || spec.email().templates() == null
             || spec.email().templates().configMapRef() == null
+            || spec.email().templates().sesStored()
         ? null
         : spec.email().templates().configMapRef().name();
   }

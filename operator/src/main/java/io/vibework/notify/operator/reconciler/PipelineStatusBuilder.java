@@ -182,6 +182,22 @@ public final class PipelineStatusBuilder {
           "complaint rate over the last 24 hours is "
               + percent(email.complaintRate24h())
               + " (SES reviews an account at 0.1% and may pause it at 0.5%)";
+    } else if (email != null
+        && email.missingTemplates() != null
+        && !email.missingTemplates().isEmpty()) {
+      degraded = true;
+      degradedReason = "MissingTemplates";
+      degradedMessage =
+          "SES has no stored template named "
+              + String.join(", ", email.missingTemplates())
+              + ": notifications of those types are dead-lettered (reason unknown_template);"
+              + " create them with aws sesv2 create-email-template"
+              + (email.templateCheck() == null
+                  ? ""
+                  : " ("
+                      + email.templateCheck()
+                      + ": a name leaves this list when a send of it"
+                      + " succeeds)");
     } else {
       degraded = false;
       degradedReason = "AsExpected";

@@ -409,7 +409,7 @@ public final class SpecBuilders {
     private String roleArn;
     private Integer maxRetries;
     private Integer maxSendRate;
-    private String templatesConfigMap;
+    private EmailTemplatesSpec templates;
     private String configurationSet;
     private EmailFeedbackSpec feedback;
 
@@ -423,6 +423,7 @@ public final class SpecBuilders {
       roleArn = s.roleArn();
       maxRetries = s.maxRetries();
       maxSendRate = s.maxSendRate();
+      templates = s.templates();
       configurationSet = s.configurationSet();
       feedback = s.feedback();
     }
@@ -463,7 +464,13 @@ public final class SpecBuilders {
     }
 
     public Email templatesConfigMap(String name) {
-      templatesConfigMap = name;
+      templates = name == null ? null : new EmailTemplatesSpec(new ConfigMapRef(name));
+      return this;
+    }
+
+    /** SES stored templates, named with {@code prefix} (may be null). */
+    public Email sesTemplates(String prefix) {
+      templates = EmailTemplatesSpec.ses(prefix);
       return this;
     }
 
@@ -486,9 +493,7 @@ public final class SpecBuilders {
           roleArn,
           maxRetries,
           maxSendRate,
-          templatesConfigMap == null
-              ? null
-              : new EmailTemplatesSpec(new ConfigMapRef(templatesConfigMap)),
+          templates,
           configurationSet,
           feedback);
     }

@@ -183,7 +183,8 @@ class ExamplesTest {
             "ServiceAccount/notify-worker",
             "Secret/pubsub-key",
             "ConfigMap/email-templates",
-            "NotificationPipeline/email-branded");
+            "NotificationPipeline/email-branded",
+            "NotificationPipeline/email-ses-templates");
     var version = crd("NotificationPipeline").getSpec().getVersions().get(0);
     for (HasMetadata o : cloud.values()) {
       assertThat(o.getMetadata().getNamespace()).isEqualTo(DEMO);

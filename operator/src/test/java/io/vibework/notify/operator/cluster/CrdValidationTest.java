@@ -202,6 +202,25 @@ class CrdValidationTest {
                 .put("maximumBackoff", "30s"),
         "spec.pubsub");
     rule(
+        "templates.configMapRef is required unless templates.source is SES",
+        "NotificationPipeline",
+        "templates without a ConfigMap or SES",
+        o -> obj(o, "spec", "email", "templates").remove("configMapRef"),
+        "spec.email.templates");
+    rule(
+        "templates.source SES sends SES's stored templates: remove templates.configMapRef, or set"
+            + " source ConfigMap",
+        "NotificationPipeline",
+        "SES stored templates and a ConfigMap",
+        o -> obj(o, "spec", "email", "templates").put("source", "SES"),
+        "spec.email.templates");
+    rule(
+        "templates.templatePrefix names SES stored templates: set templates.source to SES",
+        "NotificationPipeline",
+        "a template prefix for a ConfigMap set",
+        o -> obj(o, "spec", "email", "templates").put("templatePrefix", "acme-"),
+        "spec.email.templates");
+    rule(
         "a rediss:// url needs TLS: set tls to true or use redis://",
         "CacheConfig",
         "rediss:// with tls false",
@@ -270,6 +289,7 @@ class CrdValidationTest {
           Map.entry("spec.pubsub.messageRetentionDuration", "604800s"),
           Map.entry("spec.email.maxRetries", 3),
           Map.entry("spec.email.maxSendRate", 14),
+          Map.entry("spec.email.templates.source", "ConfigMap"),
           Map.entry("spec.mysql.port", 3306),
           Map.entry("spec.mysql.maxPoolSize", 10),
           Map.entry("spec.mongodb.maxPoolSize", 10),
@@ -295,7 +315,8 @@ class CrdValidationTest {
                    "image": "registry.example.com/notify/worker:1.2.3",
                    "cacheRef": {"name": "cache"},
                    "pubsub": {"projectId": "test-project"},
-                   "email": {"region": "eu-west-1", "fromAddress": "noreply@vibework.io"},
+                   "email": {"region": "eu-west-1", "fromAddress": "noreply@vibework.io",
+                             "templates": {"configMapRef": {"name": "email-templates"}}},
                    "mysql": {"host": "mysql.db", "database": "users",
                              "credentialsSecretRef": {"name": "mysql-creds"}},
                    "mongodb": {"urlSecretRef": {"name": "mongo-url"}},
@@ -382,6 +403,7 @@ class CrdValidationTest {
     if (kind.equals("NotificationPipeline")) {
       obj(node, "spec", "autoscaling").put("maxReplicas", 5);
       obj(node, "spec", "podSecurity");
+      obj(node, "spec", "email", "templates", "configMapRef").put("name", "email-templates");
     }
     return node;
   }

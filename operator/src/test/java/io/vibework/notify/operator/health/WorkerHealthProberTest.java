@@ -109,4 +109,31 @@ class WorkerHealthProberTest {
     assertThat(result.email()).isEqualTo(quota);
     assertThat(result.email().bounceRate24h()).isNull();
   }
+
+  @Test
+  void missingSesTemplatesAreThePodsUnionWithOnlyTemplateNamesTaken() throws Exception {
+    PodAnswer one =
+        prober.parse(
+            200,
+            """
+                {"status": "ready", "checks": {},
+                 "sesTemplates": {"missing": ["acme-digest", "acme-welcome", "<b>evil</b>"]}}
+                """);
+    PodAnswer other =
+        prober.parse(
+            200,
+            """
+                {"status": "ready", "checks": {},
+                 "sesTemplates": {"missing": ["acme-digest", "acme-alert"],
+                                  "checkRefused": "AccessDeniedException"}}
+                """);
+
+    var result = prober.combine(List.of(one, other));
+
+    assertThat(result.email().missingTemplates())
+        .containsExactly("acme-alert", "acme-digest", "acme-welcome");
+    assertThat(result.email().templateCheck())
+        .isEqualTo("GetEmailTemplate refused: AccessDeniedException");
+    assertThat(prober.combine(List.of(ok())).email()).isNull();
+  }
 }

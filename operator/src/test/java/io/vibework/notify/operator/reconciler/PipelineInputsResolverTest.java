@@ -119,6 +119,24 @@ class PipelineInputsResolverTest {
   }
 
   @Test
+  void sesStoredTemplatesReachTheWorkersAsTheirSourceAndPrefixWithNothingMounted() {
+    NotificationPipeline p = pipeline();
+    p.setSpec(
+        SpecBuilders.pipeline(p.getSpec())
+            .email(SpecBuilders.email(p.getSpec().email()).sesTemplates("acme-").build())
+            .build());
+    PipelineInputs inputs = resolver.resolve(p);
+
+    assertThat(inputs.inputsHash()).isNotEqualTo(resolver.resolve(pipeline()).inputsHash());
+    assertThat(WorkerObjects.workerEnvironment(p, inputs.cache()))
+        .containsEntry("EMAIL_TEMPLATES_SOURCE", "ses")
+        .containsEntry("SES_TEMPLATE_PREFIX", "acme-")
+        .doesNotContainKey("EMAIL_TEMPLATES_DIR");
+    assertThat(WorkerObjects.deployment(p, inputs).getSpec().getTemplate().getSpec().getVolumes())
+        .noneSatisfy(v -> assertThat(v.getName()).isEqualTo("email-templates"));
+  }
+
+  @Test
   void aTemplateThatDoesNotCompileIsInvalidTemplateNamingKeyAndLine() {
     templates("emails", Map.of("welcome.subject", "Hi", "welcome.html", "<p>\n{{#x}}\n</p>"));
 

@@ -14,6 +14,7 @@ import io.vibework.notify.operator.health.WorkerHealthProber;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +110,36 @@ class PipelineStatusBuilderTest {
     assertThat(withQuota.email()).isEqualTo(quota);
     p.setStatus(withQuota);
     assertThat(builder.build(p, available(1), null).email()).isEqualTo(quota);
+  }
+
+  @Test
+  void sesTemplatesTheWorkersFoundMissingDegradeThePipelineNamingThem() {
+    NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
+    SesAccountStatus quota =
+        new SesAccountStatus(14.0, 50000.0, 12.0, true, "2030-01-01T00:00:00Z");
+
+    NotificationPipelineStatus missing =
+        builder.build(
+            p,
+            available(1),
+            new WorkerHealthProber.Result(
+                ready(1),
+                quota.withTemplates(
+                    List.of("acme-digest"), "GetEmailTemplate refused: AccessDeniedException")));
+
+    assertThat(reason(missing, Conditions.DEGRADED)).isEqualTo("MissingTemplates");
+    assertThat(message(missing, Conditions.DEGRADED))
+        .startsWith("SES has no stored template named acme-digest: ")
+        .contains("unknown_template")
+        .contains("GetEmailTemplate refused: AccessDeniedException");
+    assertThat(Conditions.isTrue(missing.conditions(), Conditions.READY)).isTrue();
+
+    NotificationPipelineStatus fine =
+        builder.build(
+            p,
+            available(1),
+            new WorkerHealthProber.Result(ready(1), quota.withTemplates(List.of(), null)));
+    assertThat(Conditions.isTrue(fine.conditions(), Conditions.DEGRADED)).isFalse();
   }
 
   @Test

@@ -190,11 +190,10 @@ public final class DeliveryLedger {
             set("sesMessageId", sesMessageId)));
   }
 
-  public void markFailed(String notificationId) {
-    finish(notificationId, FAILED, set("status", FAILED));
-  }
-
-  /** Marks the notification failed and says why in {@code delivery.reason} (say suppressed). */
+  /**
+   * Marks the notification failed and says why in {@code delivery.reason} (say suppressed, or the
+   * dead-letter reason).
+   */
   public void markFailed(String notificationId, String reason) {
     finish(notificationId, FAILED, combine(set("status", FAILED), set("delivery.reason", reason)));
   }

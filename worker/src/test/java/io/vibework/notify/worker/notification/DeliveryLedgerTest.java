@@ -118,7 +118,7 @@ class DeliveryLedgerTest {
   void aFailedNotificationIsNeverClaimedAgain() {
     DeliveryLedger a = worker("a", NOW);
     a.claim(id);
-    a.markFailed(id);
+    a.markFailed(id, "ses_rejected");
 
     assertThat(worker("b", NOW.plus(Duration.ofDays(1))).claim(id).claim())
         .isEqualTo(Claim.ALREADY_FAILED);
