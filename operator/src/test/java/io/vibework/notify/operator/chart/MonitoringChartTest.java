@@ -237,7 +237,11 @@ class MonitoringChartTest {
             "notify_worker_cache_requests_total{namespace=~\"$namespace\", pipeline=~\"$pipeline\", result=\"hit\"}")
         .contains("hikaricp_connections_active")
         .contains("notify_worker_ledger_claims_total")
-        .contains("notify_operator_resources");
+        .contains("notify_operator_resources")
+        .contains(
+            "sum by (namespace, pipeline) (notify_worker_ses_hard_bounces_24h{namespace=~\"$namespace\", pipeline=~\"$pipeline\"}) / (sum by (namespace, pipeline) (notify_worker_ses_sends_24h")
+        .contains("notify_worker_ses_complaints_24h")
+        .contains("rate(notify_worker_emails_suppressed_total");
     assertThat(titles)
         .contains(
             "Messages by outcome",
@@ -246,7 +250,9 @@ class MonitoringChartTest {
             "Cache hit ratio",
             "MySQL pool usage",
             "Delivery ledger claims by outcome",
-            "Resources Ready / not Ready (operator)");
+            "Resources Ready / not Ready (operator)",
+            "Bounce and complaint rates (24 h)",
+            "Suppressed sends and suppressed addresses");
   }
 
   @Test
