@@ -84,6 +84,8 @@ public final class FaultProxy extends ClassScopedServer {
   private final AtomicInteger faultsServed = new AtomicInteger();
   private final ConcurrentLinkedQueue<Runnable> afterForward = new ConcurrentLinkedQueue<>();
   private volatile String faultPathPrefix = "/";
+  private volatile String faultHeader;
+  private volatile String faultHeaderValue;
   // Off unless a test asks: a benchmark pushes tens of thousands of requests through.
   private volatile boolean recording;
   private final ConcurrentLinkedQueue<Recorded> recorded = new ConcurrentLinkedQueue<>();
@@ -216,6 +218,16 @@ public final class FaultProxy extends ClassScopedServer {
     return this;
   }
 
+  /**
+   * Faults and hooks apply only to requests with header {@code name} equal to {@code value}: AWS's
+   * JSON protocols (SQS, say) post every action to {@code /} and name it in {@code X-Amz-Target}.
+   */
+  public FaultProxy faultsOnlyWithHeader(String name, String value) {
+    this.faultHeader = Objects.requireNonNull(name, "name");
+    this.faultHeaderValue = Objects.requireNonNull(value, "value");
+    return this;
+  }
+
   /** One request as the proxy received it, before any fault or forwarding. */
   public record Recorded(String method, String path, String body) {}
 
@@ -267,7 +279,10 @@ public final class FaultProxy extends ClassScopedServer {
                 exchange.getRequestURI().getPath(),
                 new String(requestBody, StandardCharsets.UTF_8)));
       }
-      boolean targeted = exchange.getRequestURI().getPath().startsWith(faultPathPrefix);
+      boolean targeted =
+          exchange.getRequestURI().getPath().startsWith(faultPathPrefix)
+              && (faultHeader == null
+                  || faultHeaderValue.equals(exchange.getRequestHeaders().getFirst(faultHeader)));
       Fault fault = targeted ? faults.poll() : null;
       if (fault != null && !fault.drop()) {
         faultsServed.incrementAndGet();

@@ -12,7 +12,7 @@ import static com.mongodb.client.model.Updates.setOnInsert;
 import static com.mongodb.client.model.Updates.unset;
 
 import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
+import com.mongodb.MongoServerException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -157,8 +157,10 @@ public final class FeedbackEffects {
       after =
           suppressions.findOneAndUpdate(
               and(eq("_id", address), ne("events", event.key())), update, UPSERT_AFTER);
-    } catch (MongoWriteException e) {
-      if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+    } catch (MongoServerException e) {
+      // findAndModify reports the duplicate key as a command error (MongoCommandException), not as
+      // a write error: match on the code, whichever it is.
+      if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
         return false;
       }
       throw e;

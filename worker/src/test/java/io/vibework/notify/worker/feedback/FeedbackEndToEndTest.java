@@ -158,6 +158,8 @@ class FeedbackEndToEndTest extends WithRealServers {
     // Two counted would have reached the limit of 2.
     assertThat(doc.getBoolean("suppressed")).isFalse();
     assertThat(feedbackCount(worker, "bounce", "Transient")).isEqualTo(1);
+    // Deleted, not moved to the dead letter after failing again and again.
+    assertThat(sqs.drain(queues.deadLetterUrl(), Duration.ofSeconds(1))).isEmpty();
   }
 
   @Test
