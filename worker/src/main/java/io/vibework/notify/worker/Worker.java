@@ -29,6 +29,7 @@ import io.vibework.notify.worker.email.SesStoredTemplates;
 import io.vibework.notify.worker.email.TemplateDirectory;
 import io.vibework.notify.worker.feedback.FeedbackConsumer;
 import io.vibework.notify.worker.feedback.FeedbackEffects;
+import io.vibework.notify.worker.feedback.ReputationGuard;
 import io.vibework.notify.worker.feedback.ReputationWindow;
 import io.vibework.notify.worker.feedback.SuppressionList;
 import io.vibework.notify.worker.health.CheckFailed;
@@ -124,6 +125,16 @@ public final class Worker implements AutoCloseable {
             clock,
             registry);
 
+    ReputationWindow reputation =
+        new ReputationWindow(
+            clock,
+            () -> {
+              var sent = registry.find("notify.worker.emails").tag("result", "sent").counter();
+              return sent == null ? 0 : sent.count();
+            },
+            registry);
+    ReputationGuard reputationGuard =
+        new ReputationGuard(config.reputationGuard(), reputation, clock, registry);
     pipeline =
         new DeliveryPipeline(
             json,
@@ -134,19 +145,12 @@ public final class Worker implements AutoCloseable {
             suppressions,
             rateLimiter,
             account,
+            reputationGuard,
             events,
             config.pubsub().maxDeliveryAttempts(),
             config.unknownRecordGrace(),
             stop,
             clock,
-            registry);
-    ReputationWindow reputation =
-        new ReputationWindow(
-            clock,
-            () -> {
-              var sent = registry.find("notify.worker.emails").tag("result", "sent").counter();
-              return sent == null ? 0 : sent.count();
-            },
             registry);
     feedback =
         config.feedback().queueUrl().isPresent()
@@ -191,6 +195,9 @@ public final class Worker implements AutoCloseable {
                       if (blockedBy.isPresent()) {
                         throw new CheckFailed(blockedBy.get());
                       }
+                      if (reputationGuard.trippedBy().isPresent()) {
+                        throw new CheckFailed(ReputationGuard.CHECK_VALUE);
+                      }
                     })));
     feedback.ifPresent(
         consumer ->
@@ -219,15 +226,16 @@ public final class Worker implements AutoCloseable {
                     long[] window = reputation.totals();
                     var suppressedSends =
                         registry.find("notify.worker.emails.suppressed").counter();
-                    details.put(
-                        "sesFeedback",
-                        Map.of(
-                            "sends24h", window[0],
-                            "hardBounces24h", window[1],
-                            "complaints24h", window[2],
-                            "suppressedAddresses", suppressions.size(),
-                            "suppressedSends",
-                                suppressedSends == null ? 0L : (long) suppressedSends.count()));
+                    Map<String, Object> reported = new java.util.LinkedHashMap<>();
+                    reported.put("sends24h", window[0]);
+                    reported.put("hardBounces24h", window[1]);
+                    reported.put("complaints24h", window[2]);
+                    reported.put("suppressedAddresses", suppressions.size());
+                    reported.put(
+                        "suppressedSends",
+                        suppressedSends == null ? 0L : (long) suppressedSends.count());
+                    reputationGuard.trippedBy().ifPresent(r -> reported.put("reputationGuard", r));
+                    details.put("sesFeedback", reported);
                   });
               return details;
             },

@@ -21,7 +21,8 @@ public record WorkerConfig(
     Duration unknownRecordGrace,
     Duration claimLease,
     TemplateSettings templates,
-    Duration suppressionRefresh) {
+    Duration suppressionRefresh,
+    ReputationGuardSettings reputationGuard) {
 
   public enum LogLevel {
     TRACE,
@@ -37,11 +38,12 @@ public record WorkerConfig(
    */
   public static WorkerConfig fromEnvironment(Map<String, String> variables) {
     Env env = new Env(variables);
+    FeedbackSettings feedback = FeedbackSettings.from(env);
     return new WorkerConfig(
         CacheSettings.from(env),
         PubSubSettings.from(env),
         EmailSettings.from(env),
-        FeedbackSettings.from(env),
+        feedback,
         MySqlSettings.from(env),
         MongoSettings.from(env),
         env.integer("HTTP_PORT", 8080, 0, 65535),
@@ -60,6 +62,7 @@ public record WorkerConfig(
         TemplateSettings.from(env),
         // How stale the in-memory suppression list may be: an address suppressed by another
         // worker may still get mail for this long.
-        Duration.ofSeconds(env.integer("SUPPRESSION_REFRESH_SECONDS", 30, 1, 600)));
+        Duration.ofSeconds(env.integer("SUPPRESSION_REFRESH_SECONDS", 30, 1, 600)),
+        ReputationGuardSettings.from(env, feedback));
   }
 }

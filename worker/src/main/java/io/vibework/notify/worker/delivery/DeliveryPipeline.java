@@ -11,6 +11,7 @@ import io.vibework.notify.worker.email.SendRateLimiter;
 import io.vibework.notify.worker.email.SesAccountFailure;
 import io.vibework.notify.worker.email.SesAccountGate;
 import io.vibework.notify.worker.email.SesEmailSender;
+import io.vibework.notify.worker.feedback.ReputationGuard;
 import io.vibework.notify.worker.feedback.SuppressionList;
 import io.vibework.notify.worker.notification.DeliveryLedger;
 import io.vibework.notify.worker.notification.DeliveryLedger.Claim;
@@ -57,6 +58,7 @@ public final class DeliveryPipeline {
   private final Counter suppressed;
   private final Optional<SendRateLimiter> sendRate;
   private final SesAccountGate account;
+  private final ReputationGuard reputationGuard;
   private final EventPublisher events;
   private final int maxDeliveryAttempts;
   private final Duration unknownRecordGrace;
@@ -89,6 +91,7 @@ public final class DeliveryPipeline {
       SuppressionList suppressions,
       Optional<SendRateLimiter> sendRate,
       SesAccountGate account,
+      ReputationGuard reputationGuard,
       EventPublisher events,
       int maxDeliveryAttempts,
       Duration unknownRecordGrace,
@@ -108,6 +111,7 @@ public final class DeliveryPipeline {
             .register(registry);
     this.sendRate = sendRate;
     this.account = account;
+    this.reputationGuard = reputationGuard;
     this.events = events;
     this.maxDeliveryAttempts = maxDeliveryAttempts;
     this.unknownRecordGrace = unknownRecordGrace;
@@ -305,12 +309,15 @@ public final class DeliveryPipeline {
   }
 
   /**
-   * Sends, waiting in place while SES refuses mail for the whole account and for a slot in the
-   * pipeline's send rate, and only while this worker still holds the claim: those waits can outlast
-   * a lease when MongoDB is away.
+   * Sends, waiting in place while the reputation guard holds sending, while SES refuses mail for
+   * the whole account, and for a slot in the pipeline's send rate, and only while this worker still
+   * holds the claim: those waits can outlast a lease when MongoDB is away.
    */
   private String send(OutgoingEmail email, String notificationId, ClaimRenewer.Renewal renewal) {
     while (true) {
+      if (!reputationGuard.awaitClear(stop)) {
+        throw new Stopping();
+      }
       if (!account.awaitTurn(stop)) {
         throw new Stopping();
       }

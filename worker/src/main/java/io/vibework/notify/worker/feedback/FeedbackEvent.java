@@ -33,7 +33,8 @@ public record FeedbackEvent(
     String sesMessageId,
     Optional<String> notificationId,
     List<String> recipients,
-    Instant timestamp) {
+    Instant timestamp,
+    Instant sentAt) {
 
   public enum Type {
     BOUNCE("Bounce", "bounce", "bouncedRecipients"),
@@ -142,7 +143,20 @@ public record FeedbackEvent(
         messageId,
         notificationId,
         List.copyOf(recipients),
-        at);
+        at,
+        // When SES accepted the email the event is about; events without it count as sent then.
+        text(mail, "timestamp")
+            .map(FeedbackEvent::instantOrNull)
+            .filter(t -> t != null)
+            .orElse(at));
+  }
+
+  private static Instant instantOrNull(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static JsonNode unwrap(JsonNode node, ObjectMapper json) throws Malformed {

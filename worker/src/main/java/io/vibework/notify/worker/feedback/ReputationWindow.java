@@ -3,6 +3,7 @@ package io.vibework.notify.worker.feedback;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -22,10 +23,12 @@ public final class ReputationWindow {
   private final long[] complaints = new long[MINUTES];
   private long minute = -1;
   private double sentAtRoll;
+  private final Instant since;
 
   public ReputationWindow(Clock clock, DoubleSupplier sentSoFar, MeterRegistry registry) {
     this.clock = clock;
     this.sentSoFar = sentSoFar;
+    this.since = clock.instant();
     Gauge.builder("notify.worker.ses.sends.24h", () -> totals()[0])
         .description("Emails this worker sent in the last 24 hours")
         .register(registry);
@@ -43,7 +46,15 @@ public final class ReputationWindow {
         .register(registry);
   }
 
+  /**
+   * Counts a hard bounce or complaint, unless it is about an email sent before this window began:
+   * its send is not among the window's sends, so counting it would inflate the rate (a restarted
+   * worker, or one started to lift the reputation guard, would trip on old news).
+   */
   public synchronized void record(FeedbackEvent event) {
+    if (event.sentAt().isBefore(since.minusSeconds(1))) {
+      return;
+    }
     roll();
     int slot = (int) (minute % MINUTES);
     if (event.hardBounce()) {

@@ -155,6 +155,9 @@ class WorkerConfigTest {
     "SUPPRESSION_REFRESH_SECONDS, 0, SUPPRESSION_REFRESH_SECONDS: must be between 1 and 600",
     "EMAIL_TEMPLATES_SOURCE, configmap, EMAIL_TEMPLATES_SOURCE: must be one of [local, ses]",
     "SES_TEMPLATE_PREFIX, acme-, SES_TEMPLATE_PREFIX: is only read with EMAIL_TEMPLATES_SOURCE=ses",
+    "REPUTATION_GUARD_MAX_BOUNCE_RATE, 0.2, REPUTATION_GUARD_MAX_BOUNCE_RATE: must be above 0 and below 0.1",
+    "REPUTATION_GUARD_MAX_COMPLAINT_RATE, 0, REPUTATION_GUARD_MAX_COMPLAINT_RATE: must be above 0 and below 0.005",
+    "REPUTATION_GUARD_MAX_BOUNCE_RATE, 0.05, REPUTATION_GUARD_MAX_BOUNCE_RATE: needs AWS_SES_FEEDBACK_QUEUE_URL",
   })
   void aBadValueNamesTheVariable(String variable, String value, String expected) {
     Map<String, String> env = minimal();

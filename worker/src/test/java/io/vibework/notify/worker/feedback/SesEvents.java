@@ -51,13 +51,26 @@ public final class SesEvents {
       String sesMessageId,
       String notificationId,
       String feedbackId) {
+    return event(fixture, address, sesMessageId, notificationId, feedbackId, Instant.now());
+  }
+
+  /**
+   * @param sentAt when SES accepted the email the event is about ({@code mail.timestamp})
+   */
+  public static String event(
+      String fixture,
+      String address,
+      String sesMessageId,
+      String notificationId,
+      String feedbackId,
+      Instant sentAt) {
     String at = Instant.now().toString();
     return read(fixture)
         .replace("${address}", address)
         .replace("${messageId}", sesMessageId)
         .replace("${notificationTag}", SesTags.encode(notificationId))
         .replace("${feedbackId}", feedbackId)
-        .replace("${sentAt}", at)
+        .replace("${sentAt}", sentAt.toString())
         .replace("${at}", at);
   }
 
