@@ -911,6 +911,98 @@ class OperatorIntegrationTest {
     }
   }
 
+  @Test
+  @Order(14)
+  void aReputationGuardHoldingSendingIsReadyFalseAndItsLiftAnnotationRollsTheWorkers()
+      throws Exception {
+    String ns = newNamespace();
+    createSecrets(ns, true);
+    client.resource(Fixtures.cacheConfig(ns, "cache", redisUrl(), true)).create();
+    NotificationPipeline guarded = pipeline(ns, "guarded", "cache", 1);
+    guarded.setSpec(
+        io.vibework.notify.operator.api.SpecBuilders.pipeline(guarded.getSpec())
+            .email(
+                io.vibework.notify.operator.api.SpecBuilders.email(guarded.getSpec().email())
+                    .feedbackQueueUrl("http://sqs.local/000000000000/feedback")
+                    .reputationGuard(
+                        new io.vibework.notify.operator.api.ReputationGuardSpec(
+                            true, 0.05, null, 100))
+                    .build())
+            .build());
+    client.resource(guarded).create();
+    await().atMost(WAIT).until(() -> deployment(ns, "guarded") != null);
+    try (StandInWorker worker =
+        StandInWorker.start(
+            200,
+            """
+            {"status":"not_ready","checks":{"cache":"ok","email":"error"},
+             "reasons":{"email":"reputation_guard"},
+             "sesFeedback":{"sends24h":400,"hardBounces24h":24,"complaints24h":0,
+                            "suppressedAddresses":24,"suppressedSends":0,
+                            "reputationGuard":"bounce_rate"}}""")) {
+      markAvailable(ns, "guarded", worker.port());
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                NotificationPipeline p = get(ns, "guarded");
+                var ready =
+                    Conditions.find(p.getStatus().conditions(), Conditions.READY).orElseThrow();
+                assertThat(ready.getStatus()).isEqualTo("False");
+                assertThat(ready.getReason()).isEqualTo("ReputationGuard");
+                assertThat(ready.getMessage()).contains("6.00%").contains("5.00%");
+                assertThat(p.getStatus().email().reputationGuard()).isEqualTo("bounce_rate");
+              });
+    }
+    String hashBefore =
+        deployment(ns, "guarded")
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get(WorkerObjects.INPUTS_HASH_ANNOTATION);
+
+    client
+        .resources(NotificationPipeline.class)
+        .inNamespace(ns)
+        .withName("guarded")
+        .edit(
+            p -> {
+              var annotations =
+                  new java.util.HashMap<String, String>(
+                      p.getMetadata().getAnnotations() == null
+                          ? java.util.Map.of()
+                          : p.getMetadata().getAnnotations());
+              annotations.put(
+                  io.vibework.notify.operator.api.ReputationGuardSpec.LIFTED_AT_ANNOTATION,
+                  "2026-12-04T21:00:00Z");
+              p.getMetadata().setAnnotations(annotations);
+              return p;
+            });
+    // The rollout is the lift: new pods start with fresh counts.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      deployment(ns, "guarded")
+                          .getSpec()
+                          .getTemplate()
+                          .getMetadata()
+                          .getAnnotations()
+                          .get(WorkerObjects.INPUTS_HASH_ANNOTATION))
+                  .isNotEqualTo(hashBefore);
+              assertThat(
+                      client
+                          .configMaps()
+                          .inNamespace(ns)
+                          .withName("guarded-worker-env")
+                          .get()
+                          .getData())
+                  .containsEntry("REPUTATION_GUARD_LIFTED_AT", "2026-12-04T21:00:00Z");
+            });
+  }
+
   /** A pod stand-in: answers request n (from 0) with the /readyz body made for it. */
   private record StandInWorker(HttpServer server, AtomicInteger answered) implements AutoCloseable {
     static StandInWorker start(int code, String readyz) throws IOException {

@@ -11,6 +11,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!(has(self.credentialsSecretRef) && has(self.roleArn))",
     message = "set either credentialsSecretRef (static keys) or roleArn (assumed role), not both")
+@ValidationRule(
+    value = "!has(self.reputationGuard) || !self.reputationGuard.enabled || has(self.feedback)",
+    message =
+        "reputationGuard needs feedback.queueUrl: without SES's bounce and complaint events there"
+            + " is no rate to guard")
 public record EmailSpec(
     @Required
         @Pattern(Patterns.AWS_REGION)
@@ -52,7 +57,11 @@ public record EmailSpec(
     @JsonPropertyDescription(
             "The SQS queue SES feedback arrives on; the workers suppress hard-bounced and"
                 + " complaining addresses.")
-        EmailFeedbackSpec feedback) {
+        EmailFeedbackSpec feedback,
+    @JsonPropertyDescription(
+            "Optional: stop sending at a bounce or complaint rate below SES's pause limits"
+                + " (README: Reputation guard).")
+        ReputationGuardSpec reputationGuard) {
 
   public static final String ACCESS_KEY_ID_KEY = "accessKeyId";
   public static final String SECRET_ACCESS_KEY_KEY = "secretAccessKey";

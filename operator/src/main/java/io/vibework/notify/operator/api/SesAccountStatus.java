@@ -41,7 +41,11 @@ public record SesAccountStatus(
             "Set when the workers could not ask SES whether those templates exist"
                 + " (GetEmailTemplate refused): then a name leaves the list only when a send of"
                 + " it succeeds.")
-        String templateCheck) {
+        String templateCheck,
+    @JsonPropertyDescription(
+            "Set while spec.email.reputationGuard holds sending on a worker: bounce_rate or"
+                + " complaint_rate.")
+        String reputationGuard) {
 
   public SesAccountStatus(
       Double maxSendRate,
@@ -55,6 +59,7 @@ public record SesAccountStatus(
         sentLast24Hours,
         sendingEnabled,
         checkedAt,
+        null,
         null,
         null,
         null,
@@ -77,7 +82,8 @@ public record SesAccountStatus(
         addresses,
         sends,
         missingTemplates,
-        templateCheck);
+        templateCheck,
+        reputationGuard);
   }
 
   /** These figures with the SES stored templates the workers found missing. */
@@ -93,7 +99,25 @@ public record SesAccountStatus(
         suppressedAddresses,
         suppressedSends,
         missing,
-        check);
+        check,
+        reputationGuard);
+  }
+
+  /** These figures with what holds sending ({@code bounce_rate}, say), or null. */
+  public SesAccountStatus withReputationGuard(String guard) {
+    return new SesAccountStatus(
+        maxSendRate,
+        max24HourSend,
+        sentLast24Hours,
+        sendingEnabled,
+        checkedAt,
+        bounceRate24h,
+        complaintRate24h,
+        suppressedAddresses,
+        suppressedSends,
+        missingTemplates,
+        templateCheck,
+        guard);
   }
 
   /** Same figures, whenever they were read; sentLast24Hours, which moves with every send, aside. */
@@ -107,6 +131,7 @@ public record SesAccountStatus(
         && Objects.equals(suppressedAddresses, other.suppressedAddresses)
         && Objects.equals(suppressedSends, other.suppressedSends)
         && Objects.equals(missingTemplates, other.missingTemplates)
-        && Objects.equals(templateCheck, other.templateCheck);
+        && Objects.equals(templateCheck, other.templateCheck)
+        && Objects.equals(reputationGuard, other.reputationGuard);
   }
 }

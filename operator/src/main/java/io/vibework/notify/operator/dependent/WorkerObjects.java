@@ -29,6 +29,7 @@ import io.vibework.notify.operator.api.MysqlSpec;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.api.ReputationGuardSpec;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 import io.vibework.notify.operator.reconciler.PipelineInputsResolver;
 import java.util.ArrayList;
@@ -159,6 +160,15 @@ public final class WorkerObjects {
         env,
         "AWS_SES_FEEDBACK_QUEUE_URL",
         email.feedback() == null ? null : email.feedback().queueUrl());
+    if (email.reputationGuard() != null && email.reputationGuard().on()) {
+      ReputationGuardSpec guard = email.reputationGuard();
+      env.put("REPUTATION_GUARD_MAX_BOUNCE_RATE", Double.toString(guard.maxBounceRateOrDefault()));
+      env.put(
+          "REPUTATION_GUARD_MAX_COMPLAINT_RATE",
+          Double.toString(guard.maxComplaintRateOrDefault()));
+      env.put("REPUTATION_GUARD_MIN_SENDS", Integer.toString(guard.minSendsOrDefault()));
+      putIfSet(env, "REPUTATION_GUARD_LIFTED_AT", reputationGuardLiftedAt(p));
+    }
     // The SES message tag that ties a bounce back to this pipeline.
     env.put("PIPELINE_NAME", p.getMetadata().getName());
     env.put("MYSQL_HOST", mysql.host());
@@ -174,6 +184,20 @@ public final class WorkerObjects {
         WorkerPodTemplate.SHUTDOWN_GRACE_VARIABLE,
         Integer.toString(WorkerPodTemplate.shutdownGraceSeconds(spec)));
     return env;
+  }
+
+  /**
+   * The lift annotation's value while the pipeline has a reputation guard, else null. It is in the
+   * workers' environment and in the inputs hash, so setting it rolls the workers, and the fresh
+   * ones start with empty counts: that rollout is the lift.
+   */
+  public static String reputationGuardLiftedAt(NotificationPipeline p) {
+    ReputationGuardSpec guard =
+        p.getSpec().email() == null ? null : p.getSpec().email().reputationGuard();
+    Map<String, String> annotations = p.getMetadata().getAnnotations();
+    return guard == null || !guard.on() || annotations == null
+        ? null
+        : annotations.get(ReputationGuardSpec.LIFTED_AT_ANNOTATION);
   }
 
   /**

@@ -60,9 +60,10 @@ public class WorkerHealthProber
       SesAccountStatus email,
       String error,
       long[] feedback,
-      TemplatesReport templates) {
+      TemplatesReport templates,
+      String reputationGuard) {
     PodAnswer(String status, Map<String, String> checks, SesAccountStatus email, String error) {
-      this(status, checks, email, error, null, null);
+      this(status, checks, email, error, null, null, null);
     }
 
     PodAnswer(
@@ -71,7 +72,7 @@ public class WorkerHealthProber
         SesAccountStatus email,
         String error,
         long[] feedback) {
-      this(status, checks, email, error, feedback, null);
+      this(status, checks, email, error, feedback, null, null);
     }
   }
 
@@ -312,7 +313,8 @@ public class WorkerHealthProber
           sesAccount(body.path("sesAccount")),
           null,
           sesFeedback(body.path("sesFeedback")),
-          sesTemplates(body.path("sesTemplates")));
+          sesTemplates(body.path("sesTemplates")),
+          token(body.path("sesFeedback").path("reputationGuard")));
     } catch (Exception e) {
       return new PodAnswer(
           null, Map.of(), null, "HTTP " + statusCode + " with a body that is not JSON");
@@ -332,6 +334,11 @@ public class WorkerHealthProber
         number(node.path("sentLast24Hours")),
         node.path("sendingEnabled").isBoolean() ? node.path("sendingEnabled").asBoolean() : null,
         node.path("checkedAt").asText());
+  }
+
+  /** A short token (say {@code bounce_rate}), or null: a worker cannot put text into the status. */
+  private static String token(JsonNode node) {
+    return node.isTextual() && CHECK_VALUE.matcher(node.asText()).matches() ? node.asText() : null;
   }
 
   /** SES template names and an error code only, so a worker cannot put text into the status. */
@@ -381,6 +388,26 @@ public class WorkerHealthProber
         email == null ? new SesAccountStatus(null, null, null, null, null) : email;
     // An empty list is left out, as the API server's round trip would leave it.
     return base.withTemplates(missing.isEmpty() ? null : missing, refused);
+  }
+
+  /**
+   * What holds sending when any pod's reputation guard does: that pod sends nothing, and the others
+   * are near the same rate.
+   */
+  static SesAccountStatus withGuard(SesAccountStatus email, List<PodAnswer> answered) {
+    String guard =
+        answered.stream()
+            .map(PodAnswer::reputationGuard)
+            .filter(Objects::nonNull)
+            .sorted()
+            .findFirst()
+            .orElse(null);
+    if (email == null && guard == null) {
+      return null;
+    }
+    SesAccountStatus base =
+        email == null ? new SesAccountStatus(null, null, null, null, null) : email;
+    return base.withReputationGuard(guard);
   }
 
   /** Sends, hard bounces, complaints (24 h), suppressed addresses and sends; null when absent. */
@@ -462,7 +489,7 @@ public class WorkerHealthProber
             .filter(Objects::nonNull)
             .max(Comparator.comparing(SesAccountStatus::checkedAt))
             .orElse(null);
-    email = withTemplates(withReputation(email, answered), answered);
+    email = withGuard(withTemplates(withReputation(email, answered), answered), answered);
     if (answered.isEmpty()) {
       return new Result(
           new WorkerHealth(

@@ -10,6 +10,7 @@ import io.vibework.notify.operator.api.MysqlSpec;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.api.PubSubSpec;
+import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.secrets.SecretDigests;
 import io.vibework.notify.operator.validation.InvalidSpecException;
 import io.vibework.notify.operator.validation.SpecValidator;
@@ -89,6 +90,10 @@ public class PipelineInputsResolver {
     String templates = templatesConfigMapName(spec);
     if (templates != null) {
       hash.add("templates", new TreeMap<>(templateSources(namespace, templates)));
+    }
+    String liftedAt = WorkerObjects.reputationGuardLiftedAt(pipeline);
+    if (liftedAt != null) {
+      hash.add("reputationGuardLiftedAt", liftedAt);
     }
     return new PipelineInputs(cacheName, cache.getSpec(), hash.hex());
   }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.api.ReputationGuardSpec;
 import io.vibework.notify.operator.api.SesAccountStatus;
 import io.vibework.notify.operator.api.WorkerHealth;
 import io.vibework.notify.operator.health.WorkerHealthProber;
@@ -30,6 +31,7 @@ public final class PipelineStatusBuilder {
 
   static final String DEPENDENCY_UNHEALTHY = "DependencyUnhealthy";
   static final String WORKERS_UNREACHABLE = "WorkersUnreachable";
+  static final String REPUTATION_GUARD = "ReputationGuard";
   public static final String PUBSUB_PROVISIONED = "PubSubProvisioned";
 
   /** Reasons that may concern some pods only; stalled only when every pod agrees. */
@@ -123,6 +125,10 @@ public final class PipelineStatusBuilder {
       ready = false;
       readyReason = "AwaitingHealth";
       readyMessage = "workers are available; waiting for their first /readyz answer";
+    } else if (email != null && email.reputationGuard() != null) {
+      ready = false;
+      readyReason = REPUTATION_GUARD;
+      readyMessage = guardMessage(p, email);
     } else if (WorkerHealth.UNREACHABLE.equals(health.status())) {
       ready = false;
       readyReason = WORKERS_UNREACHABLE;
@@ -156,6 +162,10 @@ public final class PipelineStatusBuilder {
           "the Deployment stopped progressing; see kubectl describe deployment "
               + p.getMetadata().getName()
               + "-worker";
+    } else if (email != null && email.reputationGuard() != null) {
+      degraded = true;
+      degradedReason = REPUTATION_GUARD;
+      degradedMessage = guardMessage(p, email);
     } else if (health != null && health.hasFailingCheck()) {
       degraded = true;
       degradedReason = DEPENDENCY_UNHEALTHY;
@@ -337,5 +347,32 @@ public final class PipelineStatusBuilder {
 
   private static int n(Integer i) {
     return i == null ? 0 : i;
+  }
+
+  /** What the guard saw, where its limit is, and the one command that lifts it. */
+  private static String guardMessage(NotificationPipeline p, SesAccountStatus email) {
+    ReputationGuardSpec guard = p.getSpec().email().reputationGuard();
+    boolean complaints = "complaint_rate".equals(email.reputationGuard());
+    Double rate = complaints ? email.complaintRate24h() : email.bounceRate24h();
+    double limit =
+        guard == null
+            ? Double.NaN
+            : complaints ? guard.maxComplaintRateOrDefault() : guard.maxBounceRateOrDefault();
+    return "the workers stopped sending: the 24-hour "
+        + (complaints ? "complaint" : "bounce")
+        + " rate"
+        + (rate == null ? "" : " is " + percent(rate) + ",")
+        + " at spec.email.reputationGuard."
+        + (complaints ? "maxComplaintRate " : "maxBounceRate ")
+        + percent(limit)
+        + " (SES pauses the account at "
+        + (complaints ? "0.5%" : "10%")
+        + "); messages wait, nothing is failed. Clean the list, then lift it: kubectl -n "
+        + p.getMetadata().getNamespace()
+        + " annotate np "
+        + p.getMetadata().getName()
+        + " "
+        + ReputationGuardSpec.LIFTED_AT_ANNOTATION
+        + "=$(date -u +%FT%TZ) --overwrite";
   }
 }

@@ -412,6 +412,7 @@ public final class SpecBuilders {
     private EmailTemplatesSpec templates;
     private String configurationSet;
     private EmailFeedbackSpec feedback;
+    private ReputationGuardSpec reputationGuard;
 
     private Email() {}
 
@@ -426,6 +427,7 @@ public final class SpecBuilders {
       templates = s.templates();
       configurationSet = s.configurationSet();
       feedback = s.feedback();
+      reputationGuard = s.reputationGuard();
     }
 
     public Email region(String value) {
@@ -484,6 +486,11 @@ public final class SpecBuilders {
       return this;
     }
 
+    public Email reputationGuard(ReputationGuardSpec value) {
+      reputationGuard = value;
+      return this;
+    }
+
     public EmailSpec build() {
       return new EmailSpec(
           region,
@@ -495,7 +502,8 @@ public final class SpecBuilders {
           maxSendRate,
           templates,
           configurationSet,
-          feedback);
+          feedback,
+          reputationGuard);
     }
   }
 

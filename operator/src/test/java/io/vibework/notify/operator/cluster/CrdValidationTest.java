@@ -221,6 +221,27 @@ class CrdValidationTest {
         o -> obj(o, "spec", "email", "templates").put("templatePrefix", "acme-"),
         "spec.email.templates");
     rule(
+        "reputationGuard needs feedback.queueUrl: without SES's bounce and complaint events there"
+            + " is no rate to guard",
+        "NotificationPipeline",
+        "a guard without feedback",
+        o -> obj(o, "spec", "email", "reputationGuard").put("enabled", true),
+        "spec.email");
+    rule(
+        "reputationGuard.maxBounceRate must be above 0 and below 0.1, where SES pauses the"
+            + " account (SES reviews it at 0.05)",
+        "NotificationPipeline",
+        "a bounce limit at SES's pause rate",
+        o -> obj(o, "spec", "email", "reputationGuard").put("maxBounceRate", 0.1),
+        "spec.email.reputationGuard");
+    rule(
+        "reputationGuard.maxComplaintRate must be above 0 and below 0.005, where SES pauses the"
+            + " account (SES reviews it at 0.001)",
+        "NotificationPipeline",
+        "a complaint limit of 0",
+        o -> obj(o, "spec", "email", "reputationGuard").put("maxComplaintRate", 0),
+        "spec.email.reputationGuard");
+    rule(
         "a rediss:// url needs TLS: set tls to true or use redis://",
         "CacheConfig",
         "rediss:// with tls false",
@@ -290,6 +311,10 @@ class CrdValidationTest {
           Map.entry("spec.email.maxRetries", 3),
           Map.entry("spec.email.maxSendRate", 14),
           Map.entry("spec.email.templates.source", "ConfigMap"),
+          Map.entry("spec.email.reputationGuard.enabled", false),
+          Map.entry("spec.email.reputationGuard.maxBounceRate", 0.08),
+          Map.entry("spec.email.reputationGuard.maxComplaintRate", 0.004),
+          Map.entry("spec.email.reputationGuard.minSends", 200),
           Map.entry("spec.mysql.port", 3306),
           Map.entry("spec.mysql.maxPoolSize", 10),
           Map.entry("spec.mongodb.maxPoolSize", 10),
@@ -316,7 +341,8 @@ class CrdValidationTest {
                    "cacheRef": {"name": "cache"},
                    "pubsub": {"projectId": "test-project"},
                    "email": {"region": "eu-west-1", "fromAddress": "noreply@vibework.io",
-                             "templates": {"configMapRef": {"name": "email-templates"}}},
+                             "templates": {"configMapRef": {"name": "email-templates"}},
+                             "reputationGuard": {}},
                    "mysql": {"host": "mysql.db", "database": "users",
                              "credentialsSecretRef": {"name": "mysql-creds"}},
                    "mongodb": {"urlSecretRef": {"name": "mongo-url"}},

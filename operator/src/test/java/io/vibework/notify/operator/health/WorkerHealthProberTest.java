@@ -136,4 +136,31 @@ class WorkerHealthProberTest {
         .isEqualTo("GetEmailTemplate refused: AccessDeniedException");
     assertThat(prober.combine(List.of(ok())).email()).isNull();
   }
+
+  @Test
+  void aPodWhoseReputationGuardHoldsSendingShowsInTheEmailStatus() {
+    PodAnswer held =
+        prober.parse(
+            200,
+            """
+            {"status": "not_ready", "checks": {"email": "error"},
+             "sesFeedback": {"sends24h": 300, "hardBounces24h": 30, "complaints24h": 0,
+                             "suppressedAddresses": 30, "suppressedSends": 0,
+                             "reputationGuard": "bounce_rate"}}
+            """);
+    var result = prober.combine(List.of(held, ok()));
+    assertThat(result.email().reputationGuard()).isEqualTo("bounce_rate");
+    assertThat(result.email().bounceRate24h()).isEqualTo(0.1);
+
+    PodAnswer smuggling =
+        prober.parse(
+            200,
+            """
+            {"status": "ready", "checks": {},
+             "sesFeedback": {"sends24h": 1, "hardBounces24h": 0, "complaints24h": 0,
+                             "suppressedAddresses": 0, "suppressedSends": 0,
+                             "reputationGuard": "<script>alert(1)</script>"}}
+            """);
+    assertThat(prober.combine(List.of(smuggling)).email().reputationGuard()).isNull();
+  }
 }

@@ -10,6 +10,7 @@ import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.CacheConfig;
 import io.vibework.notify.operator.api.LogLevel;
 import io.vibework.notify.operator.api.NotificationPipeline;
+import io.vibework.notify.operator.api.ReputationGuardSpec;
 import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.validation.InvalidSpecException;
@@ -134,6 +135,38 @@ class PipelineInputsResolverTest {
         .doesNotContainKey("EMAIL_TEMPLATES_DIR");
     assertThat(WorkerObjects.deployment(p, inputs).getSpec().getTemplate().getSpec().getVolumes())
         .noneSatisfy(v -> assertThat(v.getName()).isEqualTo("email-templates"));
+  }
+
+  @Test
+  void theReputationGuardReachesTheWorkersAndItsLiftAnnotationChangesThePodTemplate() {
+    NotificationPipeline p = pipeline();
+    p.setSpec(
+        SpecBuilders.pipeline(p.getSpec())
+            .email(
+                SpecBuilders.email(p.getSpec().email())
+                    .feedbackQueueUrl("http://sqs.local/q")
+                    .reputationGuard(new ReputationGuardSpec(true, null, 0.003, null))
+                    .build())
+            .build());
+    PipelineInputs inputs = resolver.resolve(p);
+    assertThat(WorkerObjects.workerEnvironment(p, inputs.cache()))
+        .containsEntry("REPUTATION_GUARD_MAX_BOUNCE_RATE", "0.08")
+        .containsEntry("REPUTATION_GUARD_MAX_COMPLAINT_RATE", "0.003")
+        .containsEntry("REPUTATION_GUARD_MIN_SENDS", "200")
+        .doesNotContainKey("REPUTATION_GUARD_LIFTED_AT");
+    var before = WorkerObjects.deployment(p, inputs).getSpec().getTemplate();
+
+    p.getMetadata()
+        .setAnnotations(Map.of(ReputationGuardSpec.LIFTED_AT_ANNOTATION, "2030-01-01T00:00:00Z"));
+    assertThat(WorkerObjects.workerEnvironment(p, inputs.cache()))
+        .containsEntry("REPUTATION_GUARD_LIFTED_AT", "2030-01-01T00:00:00Z");
+    // The variable reaches the pods through their ConfigMap: the hash is what rolls them.
+    PipelineInputs lifted = resolver.resolve(p);
+    assertThat(lifted.inputsHash()).isNotEqualTo(inputs.inputsHash());
+    assertThat(WorkerObjects.deployment(p, lifted).getSpec().getTemplate()).isNotEqualTo(before);
+
+    assertThat(WorkerObjects.workerEnvironment(pipeline(), inputs.cache()))
+        .doesNotContainKey("REPUTATION_GUARD_MAX_BOUNCE_RATE");
   }
 
   @Test

@@ -8,7 +8,9 @@ import io.vibework.notify.operator.Fixtures;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineStatus;
+import io.vibework.notify.operator.api.ReputationGuardSpec;
 import io.vibework.notify.operator.api.SesAccountStatus;
+import io.vibework.notify.operator.api.SpecBuilders;
 import io.vibework.notify.operator.api.WorkerHealth;
 import io.vibework.notify.operator.health.WorkerHealthProber;
 import java.time.Clock;
@@ -110,6 +112,35 @@ class PipelineStatusBuilderTest {
     assertThat(withQuota.email()).isEqualTo(quota);
     p.setStatus(withQuota);
     assertThat(builder.build(p, available(1), null).email()).isEqualTo(quota);
+  }
+
+  @Test
+  void aReputationGuardHoldingSendingIsReadyFalseWithTheFigureAndTheLiftCommand() {
+    NotificationPipeline p = Fixtures.pipeline("ns", "p", "c", 1);
+    p.setSpec(
+        SpecBuilders.pipeline(p.getSpec())
+            .email(
+                SpecBuilders.email(p.getSpec().email())
+                    .feedbackQueueUrl("http://sqs.local/q")
+                    .reputationGuard(new ReputationGuardSpec(true, 0.05, null, 100))
+                    .build())
+            .build());
+    SesAccountStatus quota =
+        new SesAccountStatus(14.0, 50000.0, 12.0, true, "2030-01-01T00:00:00Z")
+            .withReputation(0.062, 0.0, 3L, 1L)
+            .withReputationGuard("bounce_rate");
+
+    NotificationPipelineStatus held =
+        builder.build(p, available(1), new WorkerHealthProber.Result(ready(1), quota));
+
+    assertThat(reason(held, Conditions.READY)).isEqualTo("ReputationGuard");
+    assertThat(Conditions.isTrue(held.conditions(), Conditions.READY)).isFalse();
+    assertThat(message(held, Conditions.READY))
+        .contains("bounce rate is 6.20%")
+        .contains("maxBounceRate 5.00%")
+        .contains("kubectl -n ns annotate np p infra.vibework.io/reputation-guard-lifted-at=");
+    assertThat(reason(held, Conditions.DEGRADED)).isEqualTo("ReputationGuard");
+    assertThat(Conditions.isTrue(held.conditions(), Conditions.STALLED)).isTrue();
   }
 
   @Test
