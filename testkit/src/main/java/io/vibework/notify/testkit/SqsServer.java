@@ -12,6 +12,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * A real SQS server (ElasticMQ, embedded in this JVM) on a free loopback port, with a client for
@@ -116,6 +117,22 @@ public final class SqsServer extends ClassScopedServer {
 
   public void send(String queueUrl, String body) {
     client().sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+  }
+
+  /** Sends {@code bodies} ten to a request (SendMessageBatch), in order. */
+  public void sendBatch(String queueUrl, List<String> bodies) {
+    for (int from = 0; from < bodies.size(); from += 10) {
+      List<String> batch = bodies.subList(from, Math.min(from + 10, bodies.size()));
+      List<SendMessageBatchRequestEntry> entries = new java.util.ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        entries.add(
+            SendMessageBatchRequestEntry.builder()
+                .id(Integer.toString(i))
+                .messageBody(batch.get(i))
+                .build());
+      }
+      client().sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+    }
   }
 
   /**

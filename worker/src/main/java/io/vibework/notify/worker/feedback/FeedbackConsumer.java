@@ -8,6 +8,8 @@ import io.vibework.notify.worker.config.EmailSettings;
 import io.vibework.notify.worker.config.FeedbackSettings;
 import io.vibework.notify.worker.delivery.TransientFailure;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -143,9 +146,13 @@ public final class FeedbackConsumer implements AutoCloseable {
                 .messages();
         lastError.set(null);
         failures = 0;
+        List<Message> done = new ArrayList<>(messages.size());
         for (Message message : messages) {
-          handle(message);
+          if (handle(message)) {
+            done.add(message);
+          }
         }
+        delete(done);
       } catch (SdkException e) {
         if (!running) {
           return;
@@ -160,7 +167,8 @@ public final class FeedbackConsumer implements AutoCloseable {
     }
   }
 
-  private void handle(Message message) {
+  /** Returns true when the message is to be deleted: its effects are written, or it never will. */
+  private boolean handle(Message message) {
     FeedbackEvent event;
     try {
       event = FeedbackEvent.parse(message.body(), json);
@@ -177,24 +185,24 @@ public final class FeedbackConsumer implements AutoCloseable {
             .addKeyValue("sqsMessageId", message.messageId())
             .addKeyValue("receives", receives)
             .log("malformed feedback message received too often (no redrive policy?); deleted");
-        delete(message);
+        return true;
       } else {
         log.atWarn()
             .addKeyValue("reason", e.getMessage())
             .addKeyValue("sqsMessageId", message.messageId())
             .log("feedback message is no SES event; left for the queue's dead letter");
       }
-      return;
+      return false;
     }
     FeedbackEffects.Applied applied;
     try {
-      applied = effects.apply(event);
+      applied = effects.apply(event, topic.isPresent());
     } catch (RuntimeException e) {
       log.atWarn()
           .addKeyValue("error", TransientFailure.describe(e))
           .addKeyValue("sqsMessageId", message.messageId())
           .log("feedback effects not written; the message comes back after its visibility timeout");
-      return;
+      return false;
     }
     if (applied.fresh()) {
       counted(event).increment();
@@ -218,12 +226,34 @@ public final class FeedbackConsumer implements AutoCloseable {
         }
       }
     }
-    delete(message);
+    return true;
   }
 
-  private void delete(Message message) {
+  /**
+   * One DeleteMessageBatch for what a receive handed out (at most ten): a request per message cost
+   * more CPU than applying its effects (JFR, make bench-worker BENCH_FEEDBACK=1).
+   */
+  private void delete(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      entries.add(
+          DeleteMessageBatchRequestEntry.builder()
+              .id(Integer.toString(i))
+              .receiptHandle(messages.get(i).receiptHandle())
+              .build());
+    }
     try {
-      sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+      var response = sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+      if (response.hasFailed() && !response.failed().isEmpty()) {
+        // Effects are idempotent: those come back, change nothing and are deleted then.
+        log.atWarn()
+            .addKeyValue("failed", response.failed().size())
+            .addKeyValue("code", response.failed().getFirst().code())
+            .log("feedback delete failed for some messages");
+      }
     } catch (SdkException e) {
       // Effects are idempotent: the redelivery changes nothing and is deleted then.
       log.atWarn().addKeyValue("error", e.getClass().getSimpleName()).log("feedback delete failed");

@@ -2,6 +2,7 @@ package io.vibework.notify.worker.feedback;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
 import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.nin;
 import static com.mongodb.client.model.Updates.combine;
@@ -41,6 +42,10 @@ public final class FeedbackEffects {
   static final String COMPLAINT = "complaint";
   static final String TRANSIENT = "transient_bounces";
 
+  private static final FindOneAndUpdateOptions RELEASE_BEFORE =
+      new FindOneAndUpdateOptions()
+          .projection(new Document("suppressed", 1))
+          .returnDocument(ReturnDocument.BEFORE);
   private static final FindOneAndUpdateOptions UPSERT_AFTER =
       new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER);
 
@@ -68,9 +73,23 @@ public final class FeedbackEffects {
     this.clock = clock;
   }
 
-  /** Writes the event's effects; throws MongoException when MongoDB did not take them all. */
+  /** As {@link #apply(FeedbackEvent, boolean)}, without the notification's user. */
   public Applied apply(FeedbackEvent event) {
-    Optional<Document> notification = notification(event);
+    return apply(event, false);
+  }
+
+  /**
+   * Writes the event's effects; throws MongoException when MongoDB did not take them all.
+   *
+   * @param withNotification return the notification's {@code _id} and {@code userId} (for the
+   *     feedback topic): a lookup that a delivery, the common event, otherwise does without
+   */
+  public Applied apply(FeedbackEvent event, boolean withNotification) {
+    boolean hard =
+        event.type() == FeedbackEvent.Type.BOUNCE || event.type() == FeedbackEvent.Type.COMPLAINT;
+    // A bounce or complaint names its notification on the address's record: look it up first.
+    Optional<Document> notification =
+        hard || withNotification ? notification(event) : Optional.empty();
     String notificationId = notification.map(n -> n.getString("_id")).orElse(null);
     boolean fresh = true;
     for (String recipient : event.recipients()) {
@@ -81,30 +100,43 @@ public final class FeedbackEffects {
         default -> {}
       }
     }
-    notification.ifPresent(n -> recordOnNotification(n.getString("_id"), event));
+    if (notification.isPresent()) {
+      recordOnNotification(eq("_id", notificationId), event);
+    } else if (!hard && !withNotification) {
+      // Not looked up: by the tag's id, else by SES's message id (which then finds nothing new).
+      long matched =
+          event.notificationId().isPresent()
+              ? recordOnNotification(eq("_id", event.notificationId().get()), event)
+              : 0;
+      if (matched == 0) {
+        recordOnNotification(eq("sesMessageId", event.sesMessageId()), event);
+      }
+    }
     return new Applied(fresh, notification);
   }
 
   /**
    * {@code delivery.feedback} says what matters most: a bounce or complaint is not replaced by a
    * later delivery, delay or reject (SES may send a Delivery after a Complaint, and events arrive
-   * in any order), and Send, Open or Click events are not recorded at all.
+   * in any order), and Send, Open or Click events are not recorded at all. Returns the documents
+   * matched.
    */
-  private void recordOnNotification(String id, FeedbackEvent event) {
+  private long recordOnNotification(Bson which, FeedbackEvent event) {
     if (event.type() == FeedbackEvent.Type.OTHER) {
-      return;
+      return 1;
     }
     boolean hard =
         event.type() == FeedbackEvent.Type.BOUNCE || event.type() == FeedbackEvent.Type.COMPLAINT;
-    Bson filter =
-        hard ? eq("_id", id) : and(eq("_id", id), nin("delivery.feedback.type", HARD_LABELS));
-    notifications.updateOne(
-        filter,
-        set(
-            "delivery.feedback",
-            new Document("type", event.type().label())
-                .append("subtype", event.subtype())
-                .append("at", Date.from(event.timestamp()))));
+    Bson filter = hard ? which : and(which, nin("delivery.feedback.type", HARD_LABELS));
+    return notifications
+        .updateOne(
+            filter,
+            set(
+                "delivery.feedback",
+                new Document("type", event.type().label())
+                    .append("subtype", event.subtype())
+                    .append("at", Date.from(event.timestamp()))))
+        .getMatchedCount();
   }
 
   private Optional<Document> notification(FeedbackEvent event) {
@@ -190,23 +222,23 @@ public final class FeedbackEffects {
    * suppressed only for them is sent to again. Hard bounces and complaints stay.
    */
   private void releaseTransient(String address) {
-    Date now = Date.from(clock.instant());
-    long released =
-        suppressions
-            .updateOne(
-                and(eq("_id", address), eq("reason", TRANSIENT)),
-                combine(
-                    set("suppressed", false),
-                    unset("reason"),
-                    unset("transientBounces"),
-                    set("updatedAt", now)))
-            .getModifiedCount();
-    if (released > 0) {
+    // One round trip: an address counting transient bounces (not suppressed) or suppressed only
+    // for them is reset; hard bounces and complaints are left alone; most addresses have no
+    // document at all. The document before the update tells whether a suppression was lifted.
+    Document before =
+        suppressions.findOneAndUpdate(
+            and(
+                eq("_id", address),
+                exists("transientBounces"),
+                nin("reason", List.of(HARD_BOUNCE, COMPLAINT))),
+            combine(
+                set("suppressed", false),
+                unset("reason"),
+                unset("transientBounces"),
+                set("updatedAt", Date.from(clock.instant()))),
+            RELEASE_BEFORE);
+    if (before != null && Boolean.TRUE.equals(before.getBoolean("suppressed"))) {
       list.noteWritten(address, false);
-    } else {
-      suppressions.updateOne(
-          and(eq("_id", address), ne("suppressed", true), ne("transientBounces", null)),
-          combine(unset("transientBounces"), set("updatedAt", now)));
     }
   }
 }

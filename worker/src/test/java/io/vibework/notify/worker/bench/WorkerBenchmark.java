@@ -15,8 +15,10 @@ import io.vibework.notify.testkit.Ports;
 import io.vibework.notify.testkit.PubSubEmulator;
 import io.vibework.notify.testkit.RedisServer;
 import io.vibework.notify.testkit.SesEmulator;
+import io.vibework.notify.testkit.SqsServer;
 import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
+import io.vibework.notify.worker.feedback.SesEvents;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -157,10 +159,16 @@ public final class WorkerBenchmark {
         // as a ConfigMap-style directory, to compare the two renderers' CPU per email.
         Path templates = System.getenv("BENCH_TEMPLATES") == null ? null : builtInTemplatesDir();
         List<Double> templateRatios = new ArrayList<>();
+        // BENCH_FEEDBACK=1: also run each round's worker with a configuration set and a feedback
+        // queue (ElasticMQ) that receives one Delivery event per email.
+        SqsServer feedback =
+            System.getenv("BENCH_FEEDBACK") == null ? null : new SqsServer().start();
+        List<Double> feedbackRatios = new ArrayList<>();
+        List<Double> feedbackRatiosNoJit = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           Result baseline = runBaseline(pubsub, n, warmup, round);
           Result worker =
-              runWorker(fixture, pubsub, workerJar, n, warmup, latencyMessages, round, null);
+              runWorker(fixture, pubsub, workerJar, n, warmup, latencyMessages, round, null, null);
           System.out.printf(
               "round %d baseline (bare Pub/Sub receive+ack): %8.1f msg/s  %6.3f CPU-s/1000 msgs%n",
               round, baseline.rate(), baseline.cpuPerThousand());
@@ -187,12 +195,48 @@ public final class WorkerBenchmark {
           System.out.printf("round %d %s%n", round, worker.check());
           results.add(
               new double[] {baseline.rate(), worker.rate(), worker.rate() / baseline.rate()});
+          if (feedback != null) {
+            Result withFeedback =
+                runWorker(
+                    fixture,
+                    pubsub,
+                    workerJar,
+                    n,
+                    warmup,
+                    latencyMessages,
+                    round + 200,
+                    null,
+                    feedback);
+            double ratio = withFeedback.cpuPerThousand() / worker.cpuPerThousand();
+            feedbackRatios.add(ratio);
+            if (withFeedback.jitCpu() != null && worker.jitCpu() != null) {
+              feedbackRatiosNoJit.add(
+                  withFeedback.perThousand(withFeedback.cpu().minus(withFeedback.jitCpu()))
+                      / worker.perThousand(worker.cpu().minus(worker.jitCpu())));
+            }
+            System.out.printf(
+                "round %d worker with feedback (one Delivery event per email): %8.1f msg/s  %6.3f CPU-s/1000 emails %s  %s  ratio to without %.3fx%n",
+                round,
+                withFeedback.rate(),
+                withFeedback.cpuPerThousand(),
+                withFeedback.jitSplit(),
+                withFeedback.check(),
+                ratio);
+          }
           if (templates != null) {
             // Same run, right after: the built-in three again, but compiled from a mounted
             // directory as a ConfigMap of them would be (round + 100 keeps topics and ids apart).
             Result configured =
                 runWorker(
-                    fixture, pubsub, workerJar, n, warmup, latencyMessages, round + 100, templates);
+                    fixture,
+                    pubsub,
+                    workerJar,
+                    n,
+                    warmup,
+                    latencyMessages,
+                    round + 100,
+                    templates,
+                    null);
             System.out.printf(
                 "round %d worker, EMAIL_TEMPLATES_DIR of the same three: %8.1f msg/s  %6.3f CPU-s/1000 msgs %s  %s%n",
                 round,
@@ -206,6 +250,14 @@ public final class WorkerBenchmark {
                 "round %d templates from a directory / built-ins: CPU per message %.3fx, rate %.3fx%n",
                 round, cpuRatio, configured.rate() / worker.rate());
           }
+        }
+        if (feedback != null) {
+          System.out.printf(
+              "feedback on / off, CPU per email: median %.3fx of %s, without the JIT compiler %.3fx of %s (target <= 1.15x)%n",
+              median(feedbackRatios),
+              feedbackRatios,
+              median(feedbackRatiosNoJit),
+              feedbackRatiosNoJit);
         }
         if (!templateRatios.isEmpty()) {
           System.out.printf(
@@ -357,7 +409,8 @@ public final class WorkerBenchmark {
       int maxWarmup,
       int latencyMessages,
       int round,
-      Path templatesDir)
+      Path templatesDir,
+      SqsServer feedbackSqs)
       throws Exception {
     Topics topics =
         fixture.createTopics(
@@ -383,6 +436,15 @@ public final class WorkerBenchmark {
     env.put("JAVA_TOOL_OPTIONS", workerJavaOptions());
     if (templatesDir != null) {
       env.put("EMAIL_TEMPLATES_DIR", templatesDir.toString());
+    }
+    String feedbackQueue =
+        feedbackSqs == null
+            ? null
+            : feedbackSqs.createQueues("bench-feedback-" + round, 5, Duration.ofSeconds(30)).url();
+    if (feedbackSqs != null) {
+      env.put("AWS_SES_CONFIGURATION_SET", "bench-feedback");
+      env.put("AWS_SES_FEEDBACK_QUEUE_URL", feedbackQueue);
+      env.put("AWS_ENDPOINT_URL_SQS", feedbackSqs.endpoint().toString());
     }
     Path log = Files.createTempFile("bench-worker", ".log");
     ProcessBuilder builder =
@@ -418,14 +480,28 @@ public final class WorkerBenchmark {
               firstWarmup,
               maxWarmup);
       awaitIdle(metrics, process);
+      if (feedbackSqs != null) {
+        // The feedback path warms up too: a Delivery for each warm-up email, consumed before the
+        // measured window.
+        feedbackSqs.sendBatch(
+            feedbackQueue,
+            deliveries(round, firstWarmup, firstWarmup + Math.min(warmup.used(), 20_000)));
+        awaitCount(() -> feedbackSqs.depth(feedbackQueue) == 0 ? 1 : 0, 1, process);
+      }
       long before = acked(metrics);
+      LongSupplier measured = () -> acked(metrics) - before;
+      if (feedbackSqs != null) {
+        // SES reports one Delivery per email once it is sent: the window ends when the worker has
+        // sent every email and consumed every event.
+        measured = feedbackDone(feedbackSqs, feedbackQueue, round, n, measured);
+      }
       Result result =
           measure(
               process,
               threads,
               n,
               () -> publishBatched(pubsub, topics.created(), bodies.subList(0, n)),
-              () -> acked(metrics) - before);
+              measured);
       // No backlog of the measured phase into the latency phase: every measured message acked and
       // its event taken off the check subscription (by id, so redeliveries do not count twice).
       Latency latency =
@@ -450,6 +526,45 @@ public final class WorkerBenchmark {
       process.destroy();
       process.waitFor();
     }
+  }
+
+  /**
+   * Counts the measured emails as done only once the feedback queue is empty: after the last email
+   * is acknowledged it puts one SES Delivery event per email on the queue (tagged with its
+   * notification, as SES's would be), then waits for the worker to consume them all.
+   */
+  private static LongSupplier feedbackDone(
+      SqsServer sqs, String queue, int round, int n, LongSupplier acked) {
+    boolean[] fed = {false};
+    return () -> {
+      long done = acked.getAsLong();
+      if (done < n) {
+        return done;
+      }
+      if (!fed[0]) {
+        sqs.sendBatch(queue, deliveries(round, 0, n));
+        fed[0] = true;
+      }
+      return sqs.depth(queue) == 0 ? done : n - 1;
+    };
+  }
+
+  /** SES Delivery events for notifications [from, to) of a round, tagged as SES's would be. */
+  private static List<String> deliveries(int round, int from, int to) {
+    List<String> events = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      events.add(
+          SesEvents.event(
+              "delivery",
+              "bench" + (i % USERS) + "@example.com",
+              "bench-ses-" + round + "-" + i,
+              "bench-" + round + "-" + i));
+    }
+    return events;
+  }
+
+  private static double median(List<Double> values) {
+    return values.isEmpty() ? Double.NaN : values.stream().sorted().toList().get(values.size() / 2);
   }
 
   private static Path builtInTemplatesDir() throws IOException {

@@ -40,7 +40,7 @@ class FeedbackKillTest extends WithRealServers {
 
     try (FaultProxy sqsProxy =
         new FaultProxy(sqs.endpoint())
-            .faultsOnlyWithHeader("X-Amz-Target", "AmazonSQS.DeleteMessage")
+            .faultsOnlyWithHeader("X-Amz-Target", "AmazonSQS.DeleteMessageBatch")
             .start()) {
       // The victim's deletes never reach SQS; everything else it asks does.
       sqsProxy.failNext(10_000, 500);
