@@ -147,10 +147,19 @@ public final class FeedbackConsumer implements AutoCloseable {
         lastError.set(null);
         failures = 0;
         List<Message> done = new ArrayList<>(messages.size());
+        List<Message> events = new ArrayList<>(messages.size());
+        List<FeedbackEvent> parsed = new ArrayList<>(messages.size());
         for (Message message : messages) {
-          if (handle(message)) {
+          Optional<FeedbackEvent> event = parse(message);
+          if (event.isPresent()) {
+            events.add(message);
+            parsed.add(event.get());
+          } else if (deleteMalformed(message)) {
             done.add(message);
           }
+        }
+        if (!parsed.isEmpty() && apply(parsed)) {
+          done.addAll(events);
         }
         delete(done);
       } catch (SdkException e) {
@@ -167,66 +176,78 @@ public final class FeedbackConsumer implements AutoCloseable {
     }
   }
 
-  /** Returns true when the message is to be deleted: its effects are written, or it never will. */
-  private boolean handle(Message message) {
-    FeedbackEvent event;
+  private Optional<FeedbackEvent> parse(Message message) {
     try {
-      event = FeedbackEvent.parse(message.body(), json);
+      return Optional.of(FeedbackEvent.parse(message.body(), json));
     } catch (FeedbackEvent.Malformed e) {
       malformed.increment();
-      int receives =
-          Integer.parseInt(
-              message
-                  .attributes()
-                  .getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
-      if (receives >= MAX_RECEIVES_WITHOUT_REDRIVE) {
-        log.atError()
-            .addKeyValue("reason", e.getMessage())
-            .addKeyValue("sqsMessageId", message.messageId())
-            .addKeyValue("receives", receives)
-            .log("malformed feedback message received too often (no redrive policy?); deleted");
-        return true;
-      } else {
-        log.atWarn()
-            .addKeyValue("reason", e.getMessage())
-            .addKeyValue("sqsMessageId", message.messageId())
-            .log("feedback message is no SES event; left for the queue's dead letter");
-      }
+      log.atWarn()
+          .addKeyValue("reason", e.getMessage())
+          .addKeyValue("sqsMessageId", message.messageId())
+          .log("feedback message is no SES event; left for the queue's dead letter");
+      return Optional.empty();
+    }
+  }
+
+  /** A malformed message is left for the redrive policy, unless it has come back too often. */
+  private boolean deleteMalformed(Message message) {
+    int receives =
+        Integer.parseInt(
+            message
+                .attributes()
+                .getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1"));
+    if (receives < MAX_RECEIVES_WITHOUT_REDRIVE) {
       return false;
     }
-    FeedbackEffects.Applied applied;
+    log.atError()
+        .addKeyValue("sqsMessageId", message.messageId())
+        .addKeyValue("receives", receives)
+        .log("malformed feedback message received too often (no redrive policy?); deleted");
+    return true;
+  }
+
+  /** Writes the events' effects; false when they were not all written (they all come back). */
+  private boolean apply(List<FeedbackEvent> events) {
+    List<FeedbackEffects.Applied> applied;
     try {
-      applied = effects.apply(event, topic.isPresent());
+      applied = effects.applyAll(events, topic.isPresent());
     } catch (RuntimeException e) {
       log.atWarn()
           .addKeyValue("error", TransientFailure.describe(e))
-          .addKeyValue("sqsMessageId", message.messageId())
-          .log("feedback effects not written; the message comes back after its visibility timeout");
+          .addKeyValue("events", events.size())
+          .log(
+              "feedback effects not written; the messages come back after their visibility timeout");
       return false;
     }
-    if (applied.fresh()) {
-      counted(event).increment();
-      reputation.record(event);
-      if (topic.isPresent() && applied.notification().isPresent()) {
-        var n = applied.notification().get();
-        try {
-          topic
-              .get()
-              .publish(
-                  n.getString("_id"),
-                  n.getString("userId"),
-                  event.type().label(),
-                  event.subtype(),
-                  event.timestamp().toString());
-        } catch (RuntimeException e) {
-          // Effects are written; a redelivery would count nothing again, so the topic misses one.
-          log.atWarn()
-              .addKeyValue("error", TransientFailure.describe(e))
-              .log("feedback event not published");
-        }
+    for (int i = 0; i < events.size(); i++) {
+      if (applied.get(i).fresh()) {
+        announce(events.get(i), applied.get(i));
       }
     }
     return true;
+  }
+
+  private void announce(FeedbackEvent event, FeedbackEffects.Applied applied) {
+    counted(event).increment();
+    reputation.record(event);
+    if (topic.isPresent() && applied.notification().isPresent()) {
+      var n = applied.notification().get();
+      try {
+        topic
+            .get()
+            .publish(
+                n.getString("_id"),
+                n.getString("userId"),
+                event.type().label(),
+                event.subtype(),
+                event.timestamp().toString());
+      } catch (RuntimeException e) {
+        // Effects are written; a redelivery would count nothing again, so the topic misses one.
+        log.atWarn()
+            .addKeyValue("error", TransientFailure.describe(e))
+            .log("feedback event not published");
+      }
+    }
   }
 
   /**

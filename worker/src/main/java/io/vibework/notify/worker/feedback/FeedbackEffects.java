@@ -16,11 +16,15 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoServerException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.WriteModel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +46,7 @@ public final class FeedbackEffects {
   static final String COMPLAINT = "complaint";
   static final String TRANSIENT = "transient_bounces";
 
+  private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
   private static final FindOneAndUpdateOptions RELEASE_BEFORE =
       new FindOneAndUpdateOptions()
           .projection(new Document("suppressed", 1))
@@ -128,15 +133,15 @@ public final class FeedbackEffects {
     boolean hard =
         event.type() == FeedbackEvent.Type.BOUNCE || event.type() == FeedbackEvent.Type.COMPLAINT;
     Bson filter = hard ? which : and(which, nin("delivery.feedback.type", HARD_LABELS));
-    return notifications
-        .updateOne(
-            filter,
-            set(
-                "delivery.feedback",
-                new Document("type", event.type().label())
-                    .append("subtype", event.subtype())
-                    .append("at", Date.from(event.timestamp()))))
-        .getMatchedCount();
+    return notifications.updateOne(filter, feedbackUpdate(event)).getMatchedCount();
+  }
+
+  private static Bson feedbackUpdate(FeedbackEvent event) {
+    return set(
+        "delivery.feedback",
+        new Document("type", event.type().label())
+            .append("subtype", event.subtype())
+            .append("at", Date.from(event.timestamp())));
   }
 
   private Optional<Document> notification(FeedbackEvent event) {
@@ -163,14 +168,19 @@ public final class FeedbackEffects {
     Date now = Date.from(clock.instant());
     Date at = Date.from(event.timestamp());
     boolean hard = event.type() == FeedbackEvent.Type.COMPLAINT || event.hardBounce();
-    Bson common =
-        combine(
-            push("events", event.key()),
-            inc("count", 1),
-            set("lastSeen", at),
-            set("updatedAt", now),
-            set("sourceNotificationId", notificationId),
-            setOnInsert("firstSeen", at));
+    List<Bson> fields =
+        new java.util.ArrayList<>(
+            List.of(
+                push("events", event.key()),
+                inc("count", 1),
+                set("lastSeen", at),
+                set("updatedAt", now),
+                setOnInsert("firstSeen", at)));
+    if (notificationId != null) {
+      // An event whose notification is unknown must not erase the one an earlier event named.
+      fields.add(set("sourceNotificationId", notificationId));
+    }
+    Bson common = combine(fields);
     Bson update =
         hard
             ? combine(
@@ -222,23 +232,92 @@ public final class FeedbackEffects {
    * suppressed only for them is sent to again. Hard bounces and complaints stay.
    */
   private void releaseTransient(String address) {
-    // One round trip: an address counting transient bounces (not suppressed) or suppressed only
-    // for them is reset; hard bounces and complaints are left alone; most addresses have no
-    // document at all. The document before the update tells whether a suppression was lifted.
+    // One round trip: the document before the update tells whether a suppression was lifted.
     Document before =
-        suppressions.findOneAndUpdate(
-            and(
-                eq("_id", address),
-                exists("transientBounces"),
-                nin("reason", List.of(HARD_BOUNCE, COMPLAINT))),
-            combine(
-                set("suppressed", false),
-                unset("reason"),
-                unset("transientBounces"),
-                set("updatedAt", Date.from(clock.instant()))),
-            RELEASE_BEFORE);
+        suppressions.findOneAndUpdate(releaseFilter(address), releaseUpdate(), RELEASE_BEFORE);
     if (before != null && Boolean.TRUE.equals(before.getBoolean("suppressed"))) {
       list.noteWritten(address, false);
     }
+  }
+
+  /**
+   * An address counting transient bounces (not suppressed) or suppressed only for them; hard
+   * bounces and complaints are left alone. Most addresses have no document at all.
+   */
+  private static Bson releaseFilter(String address) {
+    return and(
+        eq("_id", address),
+        exists("transientBounces"),
+        nin("reason", List.of(HARD_BOUNCE, COMPLAINT)));
+  }
+
+  private Bson releaseUpdate() {
+    return combine(
+        set("suppressed", false),
+        unset("reason"),
+        unset("transientBounces"),
+        set("updatedAt", Date.from(clock.instant())));
+  }
+
+  /**
+   * Applies a receive's worth of events. Deliveries, delays and rejects whose recipients this
+   * worker does not hold suppressed, when nobody needs their notification's user, are written in
+   * two bulk writes (one per collection) for the whole batch: a round trip per event cost more than
+   * the rest of the feedback path (make bench-worker BENCH_FEEDBACK=1). The others, bounces and
+   * complaints above all, go one by one ({@link #apply(FeedbackEvent, boolean)}). Throws when
+   * MongoDB did not take them all: every event of the batch then comes back, and each write is
+   * idempotent.
+   */
+  public List<Applied> applyAll(List<FeedbackEvent> events, boolean withNotification) {
+    List<WriteModel<Document>> onSuppressions = new ArrayList<>();
+    List<WriteModel<Document>> onNotifications = new ArrayList<>();
+    List<Applied> applied = new ArrayList<>(events.size());
+    for (FeedbackEvent event : events) {
+      if (!batchable(event, withNotification)) {
+        applied.add(apply(event, withNotification));
+        continue;
+      }
+      if (event.type() == FeedbackEvent.Type.DELIVERY) {
+        for (String recipient : event.recipients()) {
+          onSuppressions.add(
+              new UpdateOneModel<>(
+                  releaseFilter(SuppressionList.normalise(recipient)), releaseUpdate()));
+        }
+      }
+      if (event.type() != FeedbackEvent.Type.OTHER) {
+        // By the tag's id, which SES events of our sends carry; without one, by SES's message id.
+        Bson which =
+            event
+                .notificationId()
+                .map(id -> eq("_id", id))
+                .orElse(eq("sesMessageId", event.sesMessageId()));
+        onNotifications.add(
+            new UpdateOneModel<>(
+                and(which, nin("delivery.feedback.type", HARD_LABELS)), feedbackUpdate(event)));
+      }
+      applied.add(new Applied(true, Optional.empty()));
+    }
+    if (!onSuppressions.isEmpty()) {
+      suppressions.bulkWrite(onSuppressions, UNORDERED);
+    }
+    if (!onNotifications.isEmpty()) {
+      notifications.bulkWrite(onNotifications, UNORDERED);
+    }
+    return applied;
+  }
+
+  /**
+   * Whether the event's writes need no answer back: not a bounce or complaint (whose write says if
+   * it was new), no user wanted, and no recipient this worker holds suppressed (releasing one must
+   * reach the in-memory list at once; a suppression it has not seen yet is released in MongoDB and
+   * reaches the list at its next refresh).
+   */
+  private boolean batchable(FeedbackEvent event, boolean withNotification) {
+    if (withNotification
+        || event.type() == FeedbackEvent.Type.BOUNCE
+        || event.type() == FeedbackEvent.Type.COMPLAINT) {
+      return false;
+    }
+    return event.recipients().stream().noneMatch(list::isSuppressed);
   }
 }

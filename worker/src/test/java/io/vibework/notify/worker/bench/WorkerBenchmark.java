@@ -265,6 +265,10 @@ public final class WorkerBenchmark {
               templateRatios.stream().sorted().toList().get(templateRatios.size() / 2),
               templateRatios);
         }
+        if (feedback != null) {
+          // ElasticMQ's actor system would keep the JVM alive.
+          feedback.close();
+        }
         double best = results.stream().mapToDouble(r -> r[2]).max().orElse(0);
         double median =
             results.stream().mapToDouble(r -> r[2]).sorted().toArray()[results.size() / 2];

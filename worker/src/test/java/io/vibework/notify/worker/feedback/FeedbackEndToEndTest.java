@@ -136,6 +136,27 @@ class FeedbackEndToEndTest extends WithRealServers {
   }
 
   @Test
+  void anEventForAnUnknownNotificationKeepsTheSourceAnEarlierEventNamed() {
+    Topics topics = fixture.freshTopics(10);
+    SqsServer.Queues queues = queues();
+    PipelineFixture.Backlog user = fixture.addUserWithBacklog("Source", 1);
+    fixture.startWorker(env(topics, queues));
+    String id = user.notificationIds().get(0);
+    String sesId = sendAndGetSesId(topics, id, user.userId());
+
+    sqs.send(queues.url(), SesEvents.event("bounce-permanent", user.address(), sesId, id));
+    await().atMost(Duration.ofSeconds(20)).until(() -> suppression(user.address()) != null);
+    sqs.send(
+        queues.url(),
+        SesEvents.event("complaint-abuse", user.address(), "ses-elsewhere", "n-elsewhere"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> suppression(user.address()).getInteger("count") == 2);
+
+    assertThat(suppression(user.address()).getString("sourceNotificationId")).isEqualTo(id);
+  }
+
+  @Test
   void theSameEventDeliveredTwiceCountsOnce() {
     Topics topics = fixture.freshTopics(10);
     SqsServer.Queues queues = queues();
