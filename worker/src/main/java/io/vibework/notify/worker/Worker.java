@@ -125,14 +125,7 @@ public final class Worker implements AutoCloseable {
             clock,
             registry);
 
-    ReputationWindow reputation =
-        new ReputationWindow(
-            clock,
-            () -> {
-              var sent = registry.find("notify.worker.emails").tag("result", "sent").counter();
-              return sent == null ? 0 : sent.count();
-            },
-            registry);
+    ReputationWindow reputation = new ReputationWindow(clock, sender::sentSoFar, registry);
     ReputationGuard reputationGuard =
         new ReputationGuard(config.reputationGuard(), reputation, clock, registry);
     pipeline =

@@ -264,6 +264,11 @@ public final class SesEmailSender implements AutoCloseable {
     }
   }
 
+  /** Emails SES accepted since the worker started. */
+  public double sentSoFar() {
+    return sent.count();
+  }
+
   /** The account's sending quota and whether sending is enabled (SES v2 GetAccount). */
   public SesQuota account() {
     GetAccountResponse account = ses.getAccount(r -> {});

@@ -51,10 +51,15 @@ public final class ReputationWindow {
    * its send is not among the window's sends, so counting it would inflate the rate (a restarted
    * worker, or one started to lift the reputation guard, would trip on old news).
    */
-  public synchronized void record(FeedbackEvent event) {
-    if (event.sentAt().isBefore(since.minusSeconds(1))) {
-      return;
+  public void record(FeedbackEvent event) {
+    boolean counts = event.hardBounce() || event.type() == FeedbackEvent.Type.COMPLAINT;
+    // Deliveries, most events by far, change nothing here.
+    if (counts && !event.sentAt().isBefore(since.minusSeconds(1))) {
+      count(event);
     }
+  }
+
+  private synchronized void count(FeedbackEvent event) {
     roll();
     int slot = (int) (minute % MINUTES);
     if (event.hardBounce()) {
