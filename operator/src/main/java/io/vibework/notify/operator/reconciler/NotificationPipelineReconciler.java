@@ -31,6 +31,7 @@ import io.vibework.notify.operator.dependent.ServiceDependent;
 import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
+import io.vibework.notify.operator.informer.ProbedPodStore;
 import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
@@ -240,7 +241,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, NotificationPipeline.class)
                 .withName("pods")
-                .withItemStore(new WithoutManagedFieldsStore<>())
+                .withItemStore(new ProbedPodStore())
                 .withNamespacesInheritedFromController()
                 .withLabelSelector(WorkerObjects.MANAGED_BY_SELECTOR)
                 .withOnUpdateFilter(
