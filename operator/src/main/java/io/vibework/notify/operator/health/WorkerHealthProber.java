@@ -103,6 +103,10 @@ public class WorkerHealthProber
   // The pods each pipeline's last probe saw (podFacts): a reconcile that finds other pods probes
   // at once, so pods coming up show in the status without waiting for the interval.
   private final Map<ResourceID, Set<String>> probedPods = new ConcurrentHashMap<>();
+  // Probe rounds per pipeline, numbered as they start: answers come back in any order, and an older
+  // round (fewer pods, say) must not overwrite what a newer one found.
+  private final Map<ResourceID, Long> roundsStarted = new ConcurrentHashMap<>();
+  private final Map<ResourceID, Long> roundRecorded = new ConcurrentHashMap<>();
   private final Semaphore inFlight = new Semaphore(MAX_CONCURRENT_PROBES);
   private HttpClient http;
   private ScheduledExecutorService scheduler;
@@ -168,6 +172,8 @@ public class WorkerHealthProber
     targets.remove(id);
     results.remove(id);
     probedPods.remove(id);
+    roundsStarted.remove(id);
+    roundRecorded.remove(id);
   }
 
   /**
@@ -214,6 +220,8 @@ public class WorkerHealthProber
           it.remove();
           results.remove(id);
           probedPods.remove(id);
+          roundsStarted.remove(id);
+          roundRecorded.remove(id);
           continue;
         }
         probe(primary.get());
@@ -233,11 +241,14 @@ public class WorkerHealthProber
 
   private void probeOne(NotificationPipeline pipeline) throws InterruptedException {
     ResourceID id = ResourceID.fromResource(pipeline);
+    long round = roundsStarted.merge(id, 1L, Long::sum);
     List<Pod> all = podsOf.apply(pipeline);
     List<Pod> pods = all.stream().filter(WorkerHealthProber::probeable).toList();
     probedPods.put(id, podFacts(all));
     if (pods.isEmpty()) {
-      forget(id);
+      if (latest(id, round)) {
+        forget(id);
+      }
       return;
     }
     List<CompletableFuture<PodAnswer>> answers = new ArrayList<>();
@@ -246,8 +257,11 @@ public class WorkerHealthProber
     }
     CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .whenComplete(
-            (done, error) ->
-                record(id, combine(answers.stream().map(CompletableFuture::join).toList())));
+            (done, error) -> {
+              if (latest(id, round)) {
+                record(id, combine(answers.stream().map(CompletableFuture::join).toList()));
+              }
+            });
   }
 
   /** A pod with an IP that is not on its way out. */
@@ -541,6 +555,18 @@ public class WorkerHealthProber
             notReady,
             unreachable),
         email);
+  }
+
+  /** Whether {@code round} is newer than any round recorded for the pipeline (it then is). */
+  private boolean latest(ResourceID id, long round) {
+    boolean[] newer = {false};
+    roundRecorded.compute(
+        id,
+        (key, last) -> {
+          newer[0] = last == null || round > last;
+          return newer[0] ? round : last;
+        });
+    return newer[0];
   }
 
   private void forget(ResourceID id) {
