@@ -223,6 +223,10 @@ public final class OperatorBenchmark {
       pipelineInformer.close();
       kubelet.close();
       long heap = measureHeap(memory);
+      if (System.getenv("HISTOGRAM") != null) {
+        // HISTOGRAM=25: the classes holding most of that heap (what to shrink next).
+        printHistogram(Integer.parseInt(System.getenv("HISTOGRAM")));
+      }
 
       System.out.printf(
           Locale.ROOT,
@@ -300,6 +304,18 @@ public final class OperatorBenchmark {
     Thread.sleep(500);
     memory.gc();
     return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static void printHistogram(int lines) throws Exception {
+    String histogram =
+        (String)
+            ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram",
+                    new Object[] {new String[0]},
+                    new String[] {String[].class.getName()});
+    histogram.lines().limit(lines + 3L).forEach(System.out::println);
   }
 
   private static long cpuNanos() {
