@@ -16,5 +16,7 @@ jfr=()
 if [[ -n "${JFR:-}" ]]; then
   jfr=("-XX:StartFlightRecording=filename=${JFR},settings=profile")
 fi
-exec "$JAVA_HOME/bin/java" "-Xmx${XMX:-512m}" "${jfr[@]}" -Dlogback.configurationFile=operator/src/test/resources/logback-bench.xml \
+# JVM_OPTS: more options for the operator's JVM (say -XX:+UseStringDeduplication, as the image sets).
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" "-Xmx${XMX:-512m}" ${JVM_OPTS:-} "${jfr[@]}" -Dlogback.configurationFile=operator/src/test/resources/logback-bench.xml \
   -cp "$cp" io.vibework.notify.operator.bench.OperatorBenchmark "${N:-1000}" "${QUIET:-60}" "${PROBE:-10}"

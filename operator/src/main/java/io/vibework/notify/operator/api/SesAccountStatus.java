@@ -71,12 +71,7 @@ public record SesAccountStatus(
   /** These figures with the feedback loop's, as summed over the pods. */
   public SesAccountStatus withReputation(
       Double bounceRate, Double complaintRate, Long addresses, Long sends) {
-    return new SesAccountStatus(
-        maxSendRate,
-        max24HourSend,
-        sentLast24Hours,
-        sendingEnabled,
-        checkedAt,
+    return withReports(
         bounceRate,
         complaintRate,
         addresses,
@@ -88,12 +83,7 @@ public record SesAccountStatus(
 
   /** These figures with the SES stored templates the workers found missing. */
   public SesAccountStatus withTemplates(List<String> missing, String check) {
-    return new SesAccountStatus(
-        maxSendRate,
-        max24HourSend,
-        sentLast24Hours,
-        sendingEnabled,
-        checkedAt,
+    return withReports(
         bounceRate24h,
         complaintRate24h,
         suppressedAddresses,
@@ -105,18 +95,37 @@ public record SesAccountStatus(
 
   /** These figures with what holds sending ({@code bounce_rate}, say), or null. */
   public SesAccountStatus withReputationGuard(String guard) {
-    return new SesAccountStatus(
-        maxSendRate,
-        max24HourSend,
-        sentLast24Hours,
-        sendingEnabled,
-        checkedAt,
+    return withReports(
         bounceRate24h,
         complaintRate24h,
         suppressedAddresses,
         suppressedSends,
         missingTemplates,
         templateCheck,
+        guard);
+  }
+
+  /** The SES quota as read, with what the workers report besides. */
+  private SesAccountStatus withReports(
+      Double bounceRate,
+      Double complaintRate,
+      Long addresses,
+      Long sends,
+      List<String> missing,
+      String check,
+      String guard) {
+    return new SesAccountStatus(
+        maxSendRate,
+        max24HourSend,
+        sentLast24Hours,
+        sendingEnabled,
+        checkedAt,
+        bounceRate,
+        complaintRate,
+        addresses,
+        sends,
+        missing,
+        check,
         guard);
   }
 

@@ -218,9 +218,13 @@ public final class OperatorBenchmark {
                   Collectors.groupingBy(
                       e -> e.verb() + " " + e.resource(), TreeMap::new, Collectors.counting()));
       allAfter = null;
+      // The driver's and the kubelet's caches must be unreachable too, or their copies of every
+      // Deployment, pipeline and pod would count as the operator's.
       deploymentInformer.close();
+      deploymentInformer = null;
       var memory = ManagementFactory.getMemoryMXBean();
       pipelineInformer.close();
+      pipelineInformer = null;
       kubelet.close();
       long heap = measureHeap(memory);
       if (System.getenv("HISTOGRAM") != null) {

@@ -467,6 +467,8 @@ public final class LocalKubelet extends ClassScopedServer {
       Thread.currentThread().interrupt();
     }
     informer.close();
+    // Its store holds every pod; a closed kubelet keeps nothing of them.
+    informer = null;
     List<PodRun> all = List.copyOf(pods.values());
     all.forEach(r -> r.containers.values().forEach(ContainerRun::term));
     all.forEach(r -> r.containers.values().forEach(c -> c.awaitExit(Duration.ofSeconds(20))));
