@@ -34,7 +34,7 @@ class KedaAutoscalerTest {
   static void installKeda() {
     client = kube.adminClient();
     KedaCrds.apply(client);
-    for (String ns : List.of("memo", "orphan", "scaled")) {
+    for (String ns : List.of("memo", "orphan", "scaled", "sweep")) {
       client
           .namespaces()
           .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -60,6 +60,27 @@ class KedaAutoscalerTest {
     autoscaler.reconcile(client, p);
     autoscaler.reconcile(client, p);
     assertThat(kedaRequests("memo")).extracting(AuditEvent::verb).hasSize(4);
+  }
+
+  @Test
+  void whatIsRememberedOfDeletedPipelinesIsDroppedAtTheNextSweep() {
+    MutableClock clock = new MutableClock();
+    KedaAutoscaler autoscaler = new KedaAutoscaler(clock);
+    NotificationPipeline kept = pipeline("sweep", "kept", false);
+    NotificationPipeline gone = pipeline("sweep", "gone", false);
+    autoscaler.reconcile(client, kept);
+    autoscaler.reconcile(client, gone);
+    assertThat(autoscaler.remembered()).isEqualTo(2);
+    var keptId = io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(kept);
+
+    clock.advance(KedaAutoscaler.RECHECK.plusSeconds(1));
+    autoscaler.forgetDeleted(keptId::equals);
+    assertThat(autoscaler.remembered()).as("only the pipeline that still exists").isEqualTo(1);
+
+    // Sweeps are at most one per recheck: nothing is dropped again at once.
+    autoscaler.reconcile(client, gone);
+    autoscaler.forgetDeleted(keptId::equals);
+    assertThat(autoscaler.remembered()).isEqualTo(2);
   }
 
   @Test

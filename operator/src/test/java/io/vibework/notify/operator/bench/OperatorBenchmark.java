@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
 /**
- * N pipelines (cpu 0.5 / memory 1024Mi requests, one worker each) sharing one CacheConfig and its
+ * N pipelines (cpu 0.5 / memory 1024Mi requests, two workers each) sharing one CacheConfig and its
  * Secrets, on the real control plane: kube-apiserver and etcd, kube-controller-manager making the
  * ReplicaSets and pods, and a kubelet of ours that reports every pod Running and Ready. The
  * operator runs in this JVM as its own ServiceAccount (bound to cluster-admin), so the API server's
