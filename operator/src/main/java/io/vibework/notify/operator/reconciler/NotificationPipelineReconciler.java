@@ -214,7 +214,12 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
                       Set<ResourceID> ids =
                           new HashSet<>(ids(primaries.byIndex(BY_SECRET, key(ns, name))));
                       // The Redis password is named by the CacheConfig, so reach pipelines through
-                      // it.
+                      // it. Event sources start in parallel: a Secret seen before the CacheConfig
+                      // cache runs maps through it later, as every pipeline reconciles once all
+                      // sources have started (listing it now failed the operator's start-up).
+                      if (!cacheConfigs.isRunning()) {
+                        return ids;
+                      }
                       cacheConfigs
                           .list(
                               ns,
