@@ -12,6 +12,9 @@ import io.vibework.notify.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.stream.IntStream;
  * create a fresh set of topics per test, start workers with the environment a user would set.
  */
 public final class PipelineFixture implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -235,6 +239,25 @@ public final class PipelineFixture implements AutoCloseable {
 
   public List<SesEmulator.SentEmail> emailsTo(String address) {
     return ses.emails().stream().filter(email -> email.to().contains(address)).toList();
+  }
+
+  /** The worker's {@code /readyz} body, whatever its status code. */
+  public static JsonNode readyz(Worker worker) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + worker.httpPort() + "/readyz"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return parse(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   public static JsonNode parse(String json) {

@@ -8,10 +8,6 @@ import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
 import io.vibework.notify.worker.WithRealServers;
 import io.vibework.notify.worker.Worker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +23,6 @@ import software.amazon.awssdk.services.sesv2.SesV2Client;
  * Content.Template}) and SES renders them; a template SES lacks fails that message for good.
  */
 class SesStoredTemplatesTest extends WithRealServers {
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void sesRendersItsStoredTemplateAndATemplateItLacksDeadLettersOnlyThatMessage() throws Exception {
@@ -84,14 +79,8 @@ class SesStoredTemplatesTest extends WithRealServers {
     }
   }
 
-  private JsonNode sesTemplates(Worker worker) throws Exception {
-    HttpResponse<String> ready =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + "/readyz"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return PipelineFixture.parse(ready.body()).get("sesTemplates");
+  private static JsonNode sesTemplates(Worker worker) {
+    return PipelineFixture.readyz(worker).get("sesTemplates");
   }
 
   static SesV2Client admin() {

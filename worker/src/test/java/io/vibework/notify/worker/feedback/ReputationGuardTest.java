@@ -9,10 +9,6 @@ import io.vibework.notify.worker.PipelineFixture;
 import io.vibework.notify.worker.PipelineFixture.Topics;
 import io.vibework.notify.worker.WithRealServers;
 import io.vibework.notify.worker.Worker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReputationGuardTest extends WithRealServers {
   @RegisterExtension static final SqsServer sqs = new SqsServer();
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void bouncesPastTheLimitHoldSendingWithoutFailingAnythingUntilTheGuardIsLifted()
@@ -58,7 +53,7 @@ class ReputationGuardTest extends WithRealServers {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              JsonNode ready = readyz(guarded);
+              JsonNode ready = PipelineFixture.readyz(guarded);
               assertThat(ready.path("status").asText()).isEqualTo("not_ready");
               assertThat(ready.path("reasons").path("email").asText())
                   .isEqualTo("reputation_guard");
@@ -95,19 +90,11 @@ class ReputationGuardTest extends WithRealServers {
             "fb-before",
             java.time.Instant.now().minusSeconds(600)));
     await().atMost(Duration.ofSeconds(20)).until(() -> suppression(late.address()) != null);
-    assertThat(readyz(lifted).path("sesFeedback").path("hardBounces24h").asLong()).isZero();
-    assertThat(readyz(lifted).path("checks").path("email").asText()).isEqualTo("ok");
-    assertThat(readyz(lifted).path("sesFeedback").has("reputationGuard")).isFalse();
-  }
-
-  private JsonNode readyz(Worker worker) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + "/readyz"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return PipelineFixture.parse(response.body());
+    assertThat(PipelineFixture.readyz(lifted).path("sesFeedback").path("hardBounces24h").asLong())
+        .isZero();
+    assertThat(PipelineFixture.readyz(lifted).path("checks").path("email").asText())
+        .isEqualTo("ok");
+    assertThat(PipelineFixture.readyz(lifted).path("sesFeedback").has("reputationGuard")).isFalse();
   }
 
   private static Document notification(String id) {
