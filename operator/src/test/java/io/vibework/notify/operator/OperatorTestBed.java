@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.NotificationPipelineSpec;
 import io.vibework.notify.operator.config.OperatorConfig;
@@ -88,6 +89,29 @@ final class OperatorTestBed implements AutoCloseable {
 
   NotificationPipeline pipeline(String namespace, String name) {
     return client.resources(NotificationPipeline.class).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Whether the pipeline's stored status says Ready; false while it has no status yet. */
+  static boolean ready(NotificationPipeline p) {
+    return p != null
+        && p.getStatus() != null
+        && Conditions.isTrue(p.getStatus().conditions(), Conditions.READY);
+  }
+
+  /** Reconciles started, once the count has held still for three seconds. */
+  static double settledReconciles(OperatorTestBed bed) {
+    double[] last = {-1};
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(3))
+        .until(
+            () -> {
+              double now = pipelineReconciles(bed.operator);
+              boolean still = now == last[0];
+              last[0] = now;
+              return still ? now : null;
+            },
+            n -> n != null);
   }
 
   /** Reconciles of pipelines the operator started, from JOSDK's metrics. */

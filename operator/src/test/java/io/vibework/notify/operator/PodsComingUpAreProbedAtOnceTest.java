@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -35,8 +34,7 @@ class PodsComingUpAreProbedAtOnceTest {
           .untilAsserted(
               () -> {
                 assertThat(probedPods(bed)).isEqualTo(2);
-                assertThat(Conditions.isTrue(get(bed).getStatus().conditions(), Conditions.READY))
-                    .isTrue();
+                assertThat(OperatorTestBed.ready(get(bed))).isTrue();
               });
     }
   }

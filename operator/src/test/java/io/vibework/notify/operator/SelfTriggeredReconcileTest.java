@@ -25,10 +25,8 @@ class SelfTriggeredReconcileTest {
     try (OperatorTestBed bed = new OperatorTestBed(NS, "cache")) {
       Deployment d = bed.createPipeline(NS, "quiet", Fixtures.spec("cache", 1));
       OperatorTestBed.markAvailable(bed.client, d, bed.worker.port());
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> Conditions.isTrue(get(bed).getStatus().conditions(), Conditions.READY));
-      double settled = settledReconciles(bed);
+      await().atMost(Duration.ofSeconds(30)).until(() -> OperatorTestBed.ready(get(bed)));
+      double settled = OperatorTestBed.settledReconciles(bed);
 
       bed.client
           .resource(get(bed))
@@ -45,7 +43,7 @@ class SelfTriggeredReconcileTest {
               () ->
                   Conditions.find(get(bed).getStatus().conditions(), Pause.CONDITION).isPresent());
 
-      assertThat(settledReconciles(bed) - settled)
+      assertThat(OperatorTestBed.settledReconciles(bed) - settled)
           .as("reconciles after the pause annotation, whose reconcile wrote the status")
           .isEqualTo(1.0);
     }
@@ -53,21 +51,5 @@ class SelfTriggeredReconcileTest {
 
   private static NotificationPipeline get(OperatorTestBed bed) {
     return bed.client.resources(NotificationPipeline.class).inNamespace(NS).withName("quiet").get();
-  }
-
-  /** Reconciles started, once the count has held still for three seconds. */
-  private static double settledReconciles(OperatorTestBed bed) {
-    double[] last = {-1};
-    return await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofSeconds(3))
-        .until(
-            () -> {
-              double now = OperatorTestBed.pipelineReconciles(bed.operator);
-              boolean still = now == last[0];
-              last[0] = now;
-              return still ? now : null;
-            },
-            n -> n != null);
   }
 }

@@ -17,7 +17,8 @@ import io.vibework.notify.operator.reconciler.PipelineInputs;
     informer =
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
-            itemStore = WithoutManagedFieldsStore.class))
+            itemStore = WithoutManagedFieldsStore.class,
+            onUpdateFilter = RolloutUpdates.class))
 public class DeploymentDependent extends AddOnlyMatchingDependent<Deployment> {
 
   public DeploymentDependent() {

@@ -16,7 +16,8 @@ import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
     informer =
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
-            itemStore = WithoutManagedFieldsStore.class))
+            itemStore = WithoutManagedFieldsStore.class,
+            onUpdateFilter = OwnedObjectUpdates.class))
 public class PodDisruptionBudgetDependent extends AddOnlyMatchingDependent<PodDisruptionBudget> {
 
   public PodDisruptionBudgetDependent() {

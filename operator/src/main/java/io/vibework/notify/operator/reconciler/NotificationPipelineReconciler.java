@@ -362,7 +362,13 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
     if (paused.isEmpty()) {
       // Paused, the Deployment keeps its replicas: nothing was scaled or rolled out. A rollout's
       // end is told with the status that shows it, so a held-back status tells it later.
-      PipelineEvents.record(events.create(context), p, replicasBefore, status, writing);
+      PipelineEvents.record(
+          events.create(context),
+          p,
+          replicasBefore,
+          deployment.map(d -> d.getMetadata().getGeneration()).orElse(null),
+          status,
+          writing);
     }
     UpdateControl<NotificationPipeline> control =
         holdBack.isPresent() ? UpdateControl.noUpdate() : writeIfChanged(p, status);

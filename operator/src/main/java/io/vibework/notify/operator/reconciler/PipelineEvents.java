@@ -9,8 +9,10 @@ import java.util.Objects;
 
 /**
  * Decides the Normal Events of a pipeline reconcile: one when the workers are scaled, one when a
- * rollout completes. Each is derived from a change (Deployment replicas before and after, the
- * Progressing condition before and after), so a quiet pipeline records none.
+ * rollout of a change completes. Each is derived from a change (Deployment replicas before and
+ * after, the Progressing condition before and after), so a quiet pipeline records none. A new
+ * pipeline's first rollout gets no Event: its Ready condition says the same, and with thousands of
+ * pipelines applied at once that Event was a write per pipeline nobody reads.
  */
 final class PipelineEvents {
 
@@ -22,6 +24,8 @@ final class PipelineEvents {
   /**
    * @param replicasBefore the Deployment's spec.replicas before this reconcile applied it; null
    *     when there was no Deployment yet
+   * @param deploymentGeneration the Deployment's metadata.generation now; 1 (or null) while it runs
+   *     the pod template and replicas it was created with
    * @param statusWritten whether {@code next} is written now; a rollout's end is recorded with the
    *     status that shows it, once
    */
@@ -29,6 +33,7 @@ final class PipelineEvents {
       EventRecorder events,
       NotificationPipeline p,
       Integer replicasBefore,
+      Long deploymentGeneration,
       NotificationPipelineStatus next,
       boolean statusWritten) {
     int desired = p.getSpec().replicasOrDefault();
@@ -44,7 +49,8 @@ final class PipelineEvents {
                   ? " (spec.replicas, written by KEDA through the scale subresource)"
                   : " (spec.replicas)"));
     }
-    if (!statusWritten) {
+    boolean firstRollout = deploymentGeneration == null || deploymentGeneration <= 1;
+    if (!statusWritten || firstRollout) {
       return;
     }
     List<Condition> previous = p.getStatus() == null ? null : p.getStatus().conditions();

@@ -22,12 +22,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * most once per {@link #INTERVAL}, counted from the last write or from the pipeline's creation. Any
  * other change (Ready, a new reason, a problem) is written at once. A new pipeline that is Ready
  * within the interval has one status write; until then it has no status, which kstatus and GitOps
- * tools read as in progress.
+ * tools read as in progress. Across all pipelines, progress takes at most {@link #PER_SECOND} write
+ * a second: one pipeline rolling out still shows its progress every interval, while thousands
+ * applied at once (whose Deployments show the same counts) cost about their one Ready write each,
+ * not a progress write more.
  */
 final class ProgressWrites {
 
   static final Duration INTERVAL = Duration.ofSeconds(10);
-  static final int PER_SECOND = 5;
+  static final int PER_SECOND = 1;
 
   private final Clock clock;
   private final Map<ResourceID, Instant> lastWrite = new ConcurrentHashMap<>();

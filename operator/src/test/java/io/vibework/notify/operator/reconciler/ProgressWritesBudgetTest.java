@@ -20,7 +20,7 @@ class ProgressWritesBudgetTest {
   private final PipelineStatusBuilder statuses = new PipelineStatusBuilder(clock);
 
   @Test
-  void twentyPipelinesRollingOutGetFiveProgressWritesASecond() {
+  void twentyPipelinesRollingOutGetOneProgressWriteASecond() {
     var pipelines =
         IntStream.range(0, 20)
             .mapToObj(

@@ -7,6 +7,8 @@ import java.util.Set;
  * One request as kube-apiserver's audit log recorded it (stage ResponseComplete).
  *
  * @param subresource empty for the object itself, e.g. {@code status}, {@code scale}
+ * @param userAgent the client's User-Agent, e.g. {@code kube-controller-manager/v1.37.2 (...)/
+ *     endpoints-controller}: which controller of a shared identity made the request
  */
 public record AuditEvent(
     String user,
@@ -16,7 +18,8 @@ public record AuditEvent(
     String namespace,
     String name,
     int code,
-    String uri) {
+    String uri,
+    String userAgent) {
 
   private static final Set<String> WRITE_VERBS =
       Set.of("create", "update", "patch", "delete", "deletecollection");
@@ -31,7 +34,8 @@ public record AuditEvent(
         ref.path("namespace").asText(),
         ref.path("name").asText(),
         event.path("responseStatus").path("code").asInt(),
-        event.path("requestURI").asText());
+        event.path("requestURI").asText(),
+        event.path("userAgent").asText());
   }
 
   public boolean isWrite() {

@@ -42,6 +42,7 @@ public final class KubeControlPlane extends ClassScopedServer {
   private boolean controllerManager;
   private final List<String> apiFlags = new ArrayList<>();
   private final List<String> controllerManagerFlags = new ArrayList<>();
+  private final List<String> withoutControllers = new ArrayList<>();
   private EtcdServer etcd;
   private KubeApiServer api;
   private KubeControllerManager kcm;
@@ -58,6 +59,23 @@ public final class KubeControlPlane extends ClassScopedServer {
   public KubeControlPlane withControllerManagerFlag(String flag) {
     controllerManager = true;
     controllerManagerFlags.add(flag);
+    return this;
+  }
+
+  /**
+   * Runs kube-controller-manager without the named controllers of its usual set, e.g. {@code
+   * endpoints-controller}: with {@link LocalKubelet}'s loopback pod addresses, which kube-apiserver
+   * refuses in Endpoints and EndpointSlices, those controllers only retry failed writes.
+   */
+  public KubeControlPlane withoutControllers(String... names) {
+    for (String name : names) {
+      if (!List.of(KubeControllerManager.CONTROLLERS.split(",")).contains(name)) {
+        throw new IllegalArgumentException(
+            name + " is not one of " + KubeControllerManager.CONTROLLERS);
+      }
+      withoutControllers.add(name);
+    }
+    controllerManager = true;
     return this;
   }
 
@@ -80,6 +98,7 @@ public final class KubeControlPlane extends ClassScopedServer {
     if (controllerManager) {
       kcm = new KubeControllerManager(binaries, api);
       controllerManagerFlags.forEach(kcm::flag);
+      withoutControllers.forEach(kcm::without);
       kcm.start();
     }
     return this;

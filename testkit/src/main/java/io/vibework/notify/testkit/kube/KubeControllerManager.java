@@ -22,6 +22,7 @@ import java.util.List;
 public final class KubeControllerManager extends ServerProcess<KubeControllerManager> {
 
   private final List<String> extraFlags = new ArrayList<>();
+  private final List<String> controllers = new ArrayList<>(List.of(CONTROLLERS.split(",")));
 
   static final String CONTROLLERS =
       "garbage-collector-controller,namespace-controller,deployment-controller,"
@@ -61,6 +62,11 @@ public final class KubeControllerManager extends ServerProcess<KubeControllerMan
     extraFlags.add(flag);
   }
 
+  /** Leaves a controller of {@link #CONTROLLERS} out. */
+  void without(String controller) {
+    controllers.remove(controller);
+  }
+
   @Override
   protected List<String> command(int port) {
     List<String> cmd = new ArrayList<>();
@@ -73,7 +79,7 @@ public final class KubeControllerManager extends ServerProcess<KubeControllerMan
             "--bind-address=" + Ports.LOOPBACK,
             "--secure-port=" + port,
             "--cert-dir=" + directory().resolve("certs"),
-            "--controllers=" + CONTROLLERS,
+            "--controllers=" + String.join(",", controllers),
             "--service-account-private-key-file=" + api.serviceAccountKey(),
             "--use-service-account-credentials=false",
             "--leader-elect=false",
