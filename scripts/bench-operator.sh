@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench-operator [N=1000] [QUIET=60] [PROBE=10]: N pipelines sharing one CacheConfig on the real control plane
+# make bench-operator [N=1000] [QUIET=60] [PROBE=10] [PER_NAMESPACE=100]: N pipelines, PER_NAMESPACE to a namespace with its CacheConfig and Secrets, on the real control plane
 # (kube-apiserver, etcd, kube-controller-manager, LocalKubelet). Prints the create time, seconds until all are Ready, API writes
 # per pipeline, writes during a quiet period, and the operator JVM's heap after a full GC.
 # XMX (default 512m) sizes the JVM, which also holds the kubelet's and the driver's caches during the

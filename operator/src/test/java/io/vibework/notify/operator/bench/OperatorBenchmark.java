@@ -26,6 +26,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,6 +61,7 @@ import org.slf4j.LoggerFactory;
 public final class OperatorBenchmark {
 
   private static final String NS = "bench";
+  private static final int PER_NAMESPACE = 100;
 
   private OperatorBenchmark() {}
 
@@ -125,9 +127,27 @@ public final class OperatorBenchmark {
                 .build())
         .create();
     String user = "system:serviceaccount:" + NS + ":operator";
-    Fixtures.secrets(NS).forEach(secret -> admin.resource(secret).create());
-    // Nothing listens on port 1: the CacheConfig is reported unreachable, steadily.
-    admin.resource(Fixtures.cacheConfig(NS, "shared-cache", "redis://127.0.0.1:1", true)).create();
+    // Teams' namespaces of PER_NAMESPACE pipelines each, each with its CacheConfig and Secrets:
+    // kube-controller-manager's ReplicaSet, Deployment and disruption controllers scan every pod of
+    // a namespace per sync, so 10,000 in one namespace measured their quadratic cost, not the
+    // operator's (1,200 Ready after 12 minutes).
+    int perNamespace =
+        Integer.parseInt(
+            System.getenv().getOrDefault("PER_NAMESPACE", String.valueOf(PER_NAMESPACE)));
+    List<String> namespaces = new ArrayList<>();
+    for (int i = 0; i * perNamespace < n; i++) {
+      String ns = String.format(Locale.ROOT, "team-%03d", i);
+      namespaces.add(ns);
+      admin
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+      Fixtures.secrets(ns).forEach(secret -> admin.resource(secret).create());
+      // Nothing listens on port 1: the CacheConfig is reported unreachable, steadily.
+      admin
+          .resource(Fixtures.cacheConfig(ns, "shared-cache", "redis://127.0.0.1:1", true))
+          .create();
+    }
 
     OperatorConfig config =
         new OperatorConfig(
@@ -147,15 +167,16 @@ public final class OperatorBenchmark {
                 operatorClient,
                 p -> URI.create("http://127.0.0.1:" + worker.port() + "/readyz"),
                 Clock.systemUTC())) {
-      var pipelineInformer = admin.resources(NotificationPipeline.class).inNamespace(NS).inform();
-      var deploymentInformer = admin.apps().deployments().inNamespace(NS).inform();
+      var pipelineInformer = admin.resources(NotificationPipeline.class).inAnyNamespace().inform();
+      var deploymentInformer = admin.apps().deployments().inAnyNamespace().inform();
       long cpuStart = cpuNanos();
       Map<String, Duration> serversCpuStart = serversCpu();
       long start = System.nanoTime();
       ExecutorService creators = Executors.newFixedThreadPool(8);
       for (int i = 0; i < n; i++) {
         String name = String.format(Locale.ROOT, "pipeline-%05d", i);
-        creators.submit(() -> admin.resource(sized(NS, name)).create());
+        String ns = namespaces.get(i / perNamespace);
+        creators.submit(() -> admin.resource(sized(ns, name)).create());
       }
       creators.shutdown();
       creators.awaitTermination(30, TimeUnit.MINUTES);
@@ -272,7 +293,12 @@ public final class OperatorBenchmark {
           Locale.ROOT,
           "control_plane: kube-apiserver, etcd, kube-controller-manager (%s)%n",
           kube.url());
-      System.out.printf(Locale.ROOT, "pipelines: %d (ready: %d)%n", n, ready);
+      System.out.printf(
+          Locale.ROOT,
+          "pipelines: %d (ready: %d) in %d namespaces, each with its CacheConfig and Secrets%n",
+          n,
+          ready,
+          namespaces.size());
       System.out.printf(
           Locale.ROOT,
           "seconds_to_create_all: %.1f (the API server accepting the creates)%n",
