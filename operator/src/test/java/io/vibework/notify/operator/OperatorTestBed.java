@@ -87,6 +87,19 @@ final class OperatorTestBed implements AutoCloseable {
             d -> d != null);
   }
 
+  /**
+   * A new pipeline on CacheConfig {@code cache} whose workers all answer on the test's health
+   * server, once it is Ready.
+   */
+  Deployment readyPipeline(String namespace, String name, String cache, int replicas) {
+    Deployment d = createPipeline(namespace, name, Fixtures.spec(cache, replicas));
+    int[] ports = new int[replicas];
+    java.util.Arrays.fill(ports, worker.port());
+    markAvailable(client, d, ports);
+    await().atMost(Duration.ofSeconds(30)).until(() -> ready(pipeline(namespace, name)));
+    return d;
+  }
+
   NotificationPipeline pipeline(String namespace, String name) {
     return client.resources(NotificationPipeline.class).inNamespace(namespace).withName(name).get();
   }

@@ -3,7 +3,6 @@ package io.vibework.notify.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.vibework.notify.operator.api.Conditions;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.reconciler.Pause;
@@ -23,9 +22,7 @@ class SelfTriggeredReconcileTest {
   @Test
   void pausingASettledPipelineCostsOneReconcile() throws Exception {
     try (OperatorTestBed bed = new OperatorTestBed(NS, "cache")) {
-      Deployment d = bed.createPipeline(NS, "quiet", Fixtures.spec("cache", 1));
-      OperatorTestBed.markAvailable(bed.client, d, bed.worker.port());
-      await().atMost(Duration.ofSeconds(30)).until(() -> OperatorTestBed.ready(get(bed)));
+      bed.readyPipeline(NS, "quiet", "cache", 1);
       double settled = OperatorTestBed.settledReconciles(bed);
 
       bed.client

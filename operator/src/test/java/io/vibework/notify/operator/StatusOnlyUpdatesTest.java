@@ -23,9 +23,7 @@ class StatusOnlyUpdatesTest {
   @Test
   void statusWritesThatChangeNothingTheOperatorReadsCostNoReconcile() throws Exception {
     try (OperatorTestBed bed = new OperatorTestBed(NS, "cache")) {
-      Deployment d = bed.createPipeline(NS, "steady", Fixtures.spec("cache", 2));
-      OperatorTestBed.markAvailable(bed.client, d, bed.worker.port(), bed.worker.port());
-      await().atMost(Duration.ofSeconds(30)).until(() -> OperatorTestBed.ready(get(bed)));
+      bed.readyPipeline(NS, "steady", "cache", 2);
       double settled = OperatorTestBed.settledReconciles(bed);
 
       // What the disruption controller writes once the pods are healthy.

@@ -17,7 +17,7 @@ import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
             itemStore = WithoutManagedFieldsStore.class,
-            onUpdateFilter = OwnedObjectUpdates.class))
+            onUpdateFilter = SpecOrMetadataUpdates.class))
 public class PodDisruptionBudgetDependent extends AddOnlyMatchingDependent<PodDisruptionBudget> {
 
   public PodDisruptionBudgetDependent() {

@@ -8,13 +8,13 @@ import java.util.Objects;
 
 /**
  * Deployment updates that can change the pipeline's status or what a reconcile applies: those of
- * {@link OwnedObjectUpdates}, and a status whose replica counts, observed generation or conditions
- * (type, status, reason) moved. Not one that only refreshes a condition's timestamps or message,
- * which the Deployment controller writes as often as the counts.
+ * {@link SpecOrMetadataUpdates}, and a status whose replica counts, observed generation or
+ * conditions (type, status, reason) moved. Not one that only refreshes a condition's timestamps or
+ * message, which the Deployment controller writes as often as the counts.
  */
 public class RolloutUpdates implements OnUpdateFilter<Deployment> {
 
-  private final OwnedObjectUpdates owned = new OwnedObjectUpdates();
+  private final SpecOrMetadataUpdates owned = new SpecOrMetadataUpdates();
 
   @Override
   public boolean accept(Deployment updated, Deployment old) {

@@ -1,9 +1,8 @@
 package io.vibework.notify.operator.reconciler;
 
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import java.util.Objects;
+import io.vibework.notify.operator.dependent.SpecOrMetadataUpdates;
 
 /**
  * The pipeline updates that can change what a reconcile does: a new spec (generation), the
@@ -13,14 +12,10 @@ import java.util.Objects;
  */
 public class OutcomeChangingUpdates implements OnUpdateFilter<NotificationPipeline> {
 
+  private final SpecOrMetadataUpdates changes = new SpecOrMetadataUpdates();
+
   @Override
   public boolean accept(NotificationPipeline updated, NotificationPipeline old) {
-    ObjectMeta n = updated.getMetadata();
-    ObjectMeta o = old.getMetadata();
-    return !Objects.equals(n.getGeneration(), o.getGeneration())
-        || !Objects.equals(n.getAnnotations(), o.getAnnotations())
-        || !Objects.equals(n.getLabels(), o.getLabels())
-        || !Objects.equals(n.getFinalizers(), o.getFinalizers())
-        || !Objects.equals(n.getDeletionTimestamp(), o.getDeletionTimestamp());
+    return changes.accept(updated, old);
   }
 }
