@@ -3,7 +3,7 @@
 # (kube-apiserver, etcd, kube-controller-manager, LocalKubelet). Prints the create time, seconds until all are Ready, API writes
 # per pipeline, writes during a quiet period, and the operator JVM's heap after a full GC.
 # XMX (default 512m) sizes the JVM, which also holds the kubelet's and the driver's caches during the
-# burst (N=10000: XMX=3g). JFR=file.jfr records a flight recording of the whole run. HISTOGRAM=25
+# burst (N=10000: XMX=3g). MAX_WAIT (default 3600) caps the wait for Ready, in seconds. JFR=file.jfr records a flight recording of the whole run. HISTOGRAM=25
 # prints the 25 classes holding most of the measured heap.
 set -euo pipefail
 cd "$(dirname "$0")/.."

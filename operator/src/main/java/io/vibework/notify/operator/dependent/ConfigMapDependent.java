@@ -7,7 +7,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
+import io.vibework.notify.operator.informer.SerializedStore;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 
 /**
@@ -18,7 +18,7 @@ import io.vibework.notify.operator.reconciler.PipelineInputs;
     informer =
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
-            itemStore = WithoutManagedFieldsStore.class))
+            itemStore = SerializedStore.ConfigMaps.class))
 public class ConfigMapDependent
     extends CRUDKubernetesDependentResource<ConfigMap, NotificationPipeline> {
 

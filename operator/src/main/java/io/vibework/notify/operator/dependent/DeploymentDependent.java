@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
+import io.vibework.notify.operator.informer.SerializedStore;
 import io.vibework.notify.operator.reconciler.PipelineInputs;
 
 /**
@@ -17,7 +17,7 @@ import io.vibework.notify.operator.reconciler.PipelineInputs;
     informer =
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
-            itemStore = WithoutManagedFieldsStore.class,
+            itemStore = SerializedStore.Deployments.class,
             onUpdateFilter = RolloutUpdates.class))
 public class DeploymentDependent extends AddOnlyMatchingDependent<Deployment> {
 

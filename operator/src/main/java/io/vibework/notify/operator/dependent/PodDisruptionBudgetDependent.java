@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
+import io.vibework.notify.operator.informer.SerializedStore;
 
 /**
  * The worker PodDisruptionBudget; the informer sees only objects this operator labels, not the
@@ -16,7 +16,7 @@ import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
     informer =
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
-            itemStore = WithoutManagedFieldsStore.class,
+            itemStore = SerializedStore.DisruptionBudgets.class,
             onUpdateFilter = SpecOrMetadataUpdates.class))
 public class PodDisruptionBudgetDependent extends AddOnlyMatchingDependent<PodDisruptionBudget> {
 

@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
-import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
+import io.vibework.notify.operator.informer.SerializedStore;
 
 /**
  * The worker Service; the informer sees only objects this operator labels, not the whole cluster's.
@@ -15,7 +15,7 @@ import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
     informer =
         @Informer(
             labelSelector = WorkerObjects.MANAGED_BY_SELECTOR,
-            itemStore = WithoutManagedFieldsStore.class))
+            itemStore = SerializedStore.Services.class))
 public class ServiceDependent extends AddOnlyMatchingDependent<Service> {
 
   public ServiceDependent() {

@@ -32,6 +32,7 @@ import io.vibework.notify.operator.dependent.WorkerObjects;
 import io.vibework.notify.operator.health.WorkerAddressResolver;
 import io.vibework.notify.operator.health.WorkerHealthProber;
 import io.vibework.notify.operator.informer.ProbedPodStore;
+import io.vibework.notify.operator.informer.SerializedStore;
 import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
 import io.vibework.notify.operator.metrics.OperatorMetrics;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
     informer =
         @Informer(
             onUpdateFilter = OutcomeChangingUpdates.class,
-            itemStore = WithoutManagedFieldsStore.class))
+            itemStore = SerializedStore.Pipelines.class))
 @GradualRetry(
     maxAttempts = -1,
     initialInterval = 2000,
@@ -161,7 +162,7 @@ public class NotificationPipelineReconciler implements Reconciler<NotificationPi
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, NotificationPipeline.class)
                 .withName("template-configmaps")
-                .withItemStore(new WithoutManagedFieldsStore<>())
+                .withItemStore(new SerializedStore.ConfigMaps())
                 .withNamespacesInheritedFromController()
                 .withOnUpdateFilter((n, o) -> !Objects.equals(n.getData(), o.getData()))
                 .withSecondaryToPrimaryMapper(

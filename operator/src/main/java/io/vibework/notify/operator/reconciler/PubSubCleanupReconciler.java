@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vibework.notify.operator.api.NotificationPipeline;
 import io.vibework.notify.operator.api.PubSubSpec;
-import io.vibework.notify.operator.informer.WithoutManagedFieldsStore;
+import io.vibework.notify.operator.informer.SerializedStore;
 import io.vibework.notify.operator.pubsub.ProvisioningException;
 import io.vibework.notify.operator.pubsub.PubSubProvisioning;
 import io.vibework.notify.operator.pubsub.SubscriptionProvisioner.NamedElsewhere;
@@ -31,7 +31,7 @@ import java.util.Set;
 @ControllerConfiguration(
     name = PubSubCleanupReconciler.NAME,
     triggerReconcilerOnAllEvents = true,
-    informer = @Informer(itemStore = WithoutManagedFieldsStore.class))
+    informer = @Informer(itemStore = SerializedStore.Pipelines.class))
 public class PubSubCleanupReconciler implements Reconciler<NotificationPipeline> {
 
   public static final String NAME = "notificationpipeline-pubsub-cleanup";

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -183,6 +184,9 @@ public final class OperatorBenchmark {
       double created = seconds(start);
       double workersReady = -1;
       long ready;
+      // MAX_WAIT=seconds: give up waiting then and report what is Ready (a 10,000 run on 2 cores).
+      long maxWait = Long.parseLong(Objects.requireNonNullElse(System.getenv("MAX_WAIT"), "3600"));
+      long nextProgress = 60;
       while (true) {
         if (workersReady < 0
             && deploymentInformer.getStore().list().stream()
@@ -200,8 +204,12 @@ public final class OperatorBenchmark {
                 .filter(p -> p.getStatus() != null && p.getStatus().conditions() != null)
                 .filter(p -> Conditions.isTrue(p.getStatus().conditions(), Conditions.READY))
                 .count();
-        if (ready >= n || seconds(start) > 3600) {
+        if (ready >= n || seconds(start) > maxWait) {
           break;
+        }
+        if (seconds(start) > nextProgress) {
+          System.err.printf(Locale.ROOT, "%.0f s: %d of %d Ready%n", seconds(start), ready, n);
+          nextProgress += 60;
         }
         Thread.sleep(200);
       }
